@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every target: Swift 6 language mode and the upcoming features the style guide asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "Lyrica",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lyrica", targets: ["lyrica"]),
+        .executable(name: "lyrica-echo", targets: ["EchoServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+    ],
+    targets: [
+        // The RPC runtime: framing, connections, server, client, status, streaming, health, reflection.
+        .target(
+            name: "LyricaRPC",
+            dependencies: [
+                nioCore, nioPosix, swiftProtobuf, logging, serviceLifecycle,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            path: "Shared/LyricaRPC",
+            swiftSettings: strictSettings
+        ),
+        // Generated messages and service stubs; never edited by hand (Tools/generate-protos.sh).
+        .target(
+            name: "LyricaProtos",
+            dependencies: ["LyricaRPC", nioCore, swiftProtobuf],
+            path: "Shared/LyricaProtos",
+            swiftSettings: strictSettings
+        ),
+        // The Echo test service, as a library so tests and benchmarks can serve it in-process.
+        .target(
+            name: "EchoService",
+            dependencies: ["LyricaRPC", "LyricaProtos", swiftProtobuf],
+            path: "Services/Echo/EchoService",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "EchoServer",
+            dependencies: [
+                "EchoService", "LyricaRPC", "LyricaProtos", argumentParser, logging, serviceLifecycle, nioCore,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Echo/EchoServer",
+            swiftSettings: strictSettings
+        ),
+        // The `lyrica` CLI: call, list, describe, bench.
+        .executableTarget(
+            name: "lyrica",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", argumentParser, logging, nioCore, nioPosix, swiftProtobuf,
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Tools/lyrica",
+            swiftSettings: strictSettings
+        ),
+        // Fuzz entry point for the frame decoder (see README: built with -sanitize=fuzzer, not by CI).
+        .executableTarget(
+            name: "FrameDecoderFuzzer",
+            dependencies: ["LyricaRPC", nioCore],
+            path: "Tests/Fuzz/FrameDecoderFuzzer",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["LyricaRPC", "LyricaProtos", "EchoService", nioCore, nioPosix, logging],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricaRPCTests",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "EchoService", "TestSupport", nioCore, nioPosix, swiftProtobuf, logging,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            path: "Tests/LyricaRPCTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricaCLITests",
+            dependencies: ["LyricaRPC", "LyricaProtos", "EchoService", "TestSupport", nioPosix],
+            path: "Tests/LyricaCLITests",
+            swiftSettings: strictSettings
+        ),
+    ]
+)

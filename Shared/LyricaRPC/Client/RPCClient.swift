@@ -1,0 +1,201 @@
+import Atomics
+package import Logging
+package import NIOCore
+package import NIOPosix
+package import ServiceLifecycle
+package import SwiftProtobuf
+
+/// Calls a service over one or more endpoints: a multiplexed connection per endpoint (or
+/// several), round-robin over those that are up, reconnects with backoff, UNAVAILABLE at once
+/// when nothing is reachable. Deadlines and cancellation of an enclosing server call carry over.
+package final class RPCClient: Service, Sendable {
+    package let endpoints: [Endpoint]
+    package let configuration: Configuration
+    private let subchannels: [Subchannel]
+    private let nextPick = ManagedAtomic<Int>(0)
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - endpoints: at least one.
+    ///   - eventLoopGroup: default `MultiThreadedEventLoopGroup.singleton`.
+    package init(
+        endpoints: [Endpoint], configuration: Configuration = .defaults,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "lyrica.rpc.client")
+    ) {
+        precondition(!endpoints.isEmpty, "an RPCClient needs at least one endpoint")
+        self.endpoints = endpoints
+        self.configuration = configuration
+        self.logger = logger
+        self.subchannels = endpoints.flatMap { endpoint in
+            (0..<max(configuration.connectionsPerEndpoint, 1)).map { _ in
+                Subchannel(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+            }
+        }
+    }
+
+    /// Waits for graceful shutdown, then closes (for use in a `ServiceGroup`).
+    package func run() async throws {
+        try? await gracefulShutdown()
+        await self.close()
+    }
+
+    /// Closes every connection; calls still running fail with UNAVAILABLE.
+    package func close() async {
+        for subchannel in self.subchannels {
+            try? await subchannel.shutDown()?.get()
+        }
+    }
+
+    // MARK: Unary
+
+    package func unary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor, request: Request, options: CallOptions = .defaults
+    ) async throws -> Response {
+        let response = try await self.unary(method, requestBody: try request.frameBody(), options: options)
+        return try Self.decodeResponse(response.message)
+    }
+
+    /// A unary call on encoded bytes, with response headers and trailers: for tools and proxies.
+    /// Idempotent methods are retried on UNAVAILABLE up to `options.maxAttempts` times.
+    package func unary(_ method: MethodDescriptor, requestBody: ByteBuffer, options: CallOptions = .defaults) async throws
+        -> ClientResponse
+    {
+        let deadline = Self.deadline(for: options)
+        let attempts = method.isIdempotent ? max(options.maxAttempts, 1) : 1
+        var attempt = 1
+        while true {
+            do {
+                let (connection, call) = try await self.open(method, metadata: options.metadata, deadline: deadline, message: requestBody, endStream: true)
+                return try await Self.response(of: call, on: connection)
+            } catch let error as RPCError where error.code == .unavailable && attempt < attempts {
+                let delay = self.configuration.backoff.delay(forAttempt: attempt)
+                if let deadline, .now() + delay >= deadline { throw error }
+                self.logger.debug("Retrying idempotent call", metadata: ["rpc.method": "\(method.path)", "attempt": "\(attempt + 1)"])
+                try await Task.sleep(nanoseconds: UInt64(delay.nanoseconds))
+                attempt += 1
+            }
+        }
+    }
+
+    // MARK: Streaming
+
+    /// Sends one request and reads the responses in `onResponses`; the call is cancelled if
+    /// `onResponses` returns before the stream ends.
+    package func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message, Result: Sendable>(
+        _ method: MethodDescriptor, request: Request, options: CallOptions = .defaults,
+        onResponses: (RPCStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let (connection, call) = try await self.open(
+            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: try request.frameBody(), endStream: true)
+        defer { Self.abandon(call, on: connection) }
+        return try await onResponses(RPCStream(messages: call.responses!, decode: { try Self.decodeResponse($0) }))
+    }
+
+    /// Streams requests written in `requests`, then waits for the single response.
+    package func clientStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor, options: CallOptions = .defaults,
+        requests: @Sendable (RPCWriter<Request>) async throws -> Void
+    ) async throws -> Response {
+        let (connection, call) = try await self.open(
+            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: nil, endStream: false)
+        defer { Self.abandon(call, on: connection) }
+        try await requests(RPCWriter(sink: CallSink(connection: connection.link, flow: call.flow), encode: { try $0.frameBody() }))
+        connection.link.onLoop { connection.halfClose(call) }
+        return try Self.decodeResponse(try await Self.response(of: call, on: connection).message)
+    }
+
+    /// Streams requests (in a child task) while `onResponses` reads responses; the call is
+    /// cancelled if `onResponses` returns before the stream ends.
+    package func bidirectionalStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message, Result: Sendable>(
+        _ method: MethodDescriptor, options: CallOptions = .defaults,
+        requests: @Sendable @escaping (RPCWriter<Request>) async throws -> Void,
+        onResponses: (RPCStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let (connection, call) = try await self.open(
+            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: nil, endStream: false)
+        defer { Self.abandon(call, on: connection) }
+        let writer = RPCWriter<Request>(sink: CallSink(connection: connection.link, flow: call.flow), encode: { try $0.frameBody() })
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await requests(writer)
+                    connection.link.onLoop { connection.halfClose(call) }
+                } catch {
+                    let failure = RPCError(.cancelled, "The request stream failed: \(error)")
+                    connection.link.onLoop { connection.cancel(call, failure) }
+                    throw error
+                }
+            }
+            let result = try await onResponses(RPCStream(messages: call.responses!, decode: { try Self.decodeResponse($0) }))
+            group.cancelAll()
+            return result
+        }
+    }
+
+    // MARK: Calls
+
+    /// Picks a connection and opens a call on it.
+    private func open(
+        _ method: MethodDescriptor, metadata: Metadata, deadline: NIODeadline?, message: ByteBuffer?, endStream: Bool
+    ) async throws -> (ClientConnectionHandler, ClientCall) {
+        let connection = try await self.pickConnection()
+        let call = ClientCall(method: method)
+        if method.kind.serverStreams {
+            let link = connection.link
+            call.responses = InboundMessages(window: self.configuration.initialCallWindow) { count in
+                link.onLoop { if !call.ended { link.writeCredit(count, callID: call.id) } }
+            }
+        }
+        connection.link.onLoop { connection.start(call, metadata: metadata, deadline: deadline, message: message, endStream: endStream) }
+        return (connection, call)
+    }
+
+    /// Waits for the call's single response; cancelling the task cancels the call.
+    private static func response(of call: ClientCall, on connection: ClientConnectionHandler) async throws -> ClientResponse {
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                connection.link.onLoop { connection.awaitResponse(call, continuation: continuation) }
+            }
+        } onCancel: {
+            connection.link.onLoop { connection.cancel(call, RPCError(.cancelled, "The call was cancelled")) }
+        }
+    }
+
+    /// Cancels a call its caller has finished with, unless it already ended.
+    private static func abandon(_ call: ClientCall, on connection: ClientConnectionHandler) {
+        connection.link.onLoop { connection.cancel(call, RPCError(.cancelled, "The caller stopped reading")) }
+    }
+
+    /// Round-robin over ready connections; if none is ready, connects (in turn) to those not backing off.
+    private func pickConnection() async throws -> ClientConnectionHandler {
+        let count = self.subchannels.count
+        let start = self.nextPick.loadThenWrappingIncrement(ordering: .relaxed)
+        for offset in 0..<count {
+            if let connection = self.subchannels[(start &+ offset) % count].readyConnection { return connection }
+        }
+        var failures: [String] = []
+        for offset in 0..<count {
+            do {
+                return try await self.subchannels[(start &+ offset) % count].connection()
+            } catch let error as RPCError {
+                failures.append(error.message)
+            }
+        }
+        throw RPCError(.unavailable, "No endpoint is reachable: " + Set(failures).sorted().joined(separator: "; "))
+    }
+
+    /// The earlier of the call's own timeout and the enclosing server call's deadline.
+    private static func deadline(for options: CallOptions) -> NIODeadline? {
+        let own = options.timeout.map { NIODeadline.now() + $0 }
+        guard let inherited = RPCContext.current?.deadline else { return own }
+        return own.map { min($0, inherited) } ?? inherited
+    }
+
+    private static func decodeResponse<Response: SwiftProtobuf.Message>(_ body: ByteBuffer) throws(RPCError) -> Response {
+        do {
+            return try Response(serializedBytes: body)
+        } catch {
+            throw RPCError(.internalError, "The server's response is not a valid \(Response.protoMessageName)")
+        }
+    }
+}
