@@ -72,6 +72,8 @@ let package = Package(
             dependencies: [
                 "LyricaRPC", "LyricaProtos", argumentParser, logging, nioCore, nioPosix, swiftProtobuf,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tools/lyrica",
             swiftSettings: strictSettings

@@ -2,19 +2,21 @@
 // swift-format-ignore-file
 
 package import SwiftProtobuf
-import LyricaRPC
+package import LyricaRPC
 
-/// Every method this package knows, by path, with its message types: lets tools such as the
-/// `lyrica` CLI turn JSON into protobuf and back without knowing the service in advance.
+/// Every method this package knows, by path, with its descriptor and message types: lets tools
+/// such as the `lyrica` CLI turn JSON into protobuf and back without knowing the service in advance.
 package enum LyricaMethodCatalog {
-    package static let messageTypes: [String: (request: any SwiftProtobuf.Message.Type, response: any SwiftProtobuf.Message.Type)] = [
-        "/lyrica.health.v1.Health/Check": (Lyrica_Health_V1_HealthCheckRequest.self, Lyrica_Health_V1_HealthCheckResponse.self),
-        "/lyrica.health.v1.Health/Watch": (Lyrica_Health_V1_HealthCheckRequest.self, Lyrica_Health_V1_HealthCheckResponse.self),
-        "/lyrica.reflection.v1.ServerReflection/ListServices": (Lyrica_Reflection_V1_ListServicesRequest.self, Lyrica_Reflection_V1_ListServicesResponse.self),
-        "/lyrica.reflection.v1.ServerReflection/FileDescriptorSet": (Lyrica_Reflection_V1_FileDescriptorSetRequest.self, Lyrica_Reflection_V1_FileDescriptorSetResponse.self),
-        "/lyrica.echo.v1.EchoService/Get": (Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
-        "/lyrica.echo.v1.EchoService/Expand": (Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
-        "/lyrica.echo.v1.EchoService/Collect": (Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
-        "/lyrica.echo.v1.EchoService/Update": (Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+    package typealias Entry = (method: MethodDescriptor, request: any SwiftProtobuf.Message.Type, response: any SwiftProtobuf.Message.Type)
+
+    package static let methods: [String: Entry] = [
+        "/lyrica.health.v1.Health/Check": (Lyrica_Health_V1_Health.Method.check, Lyrica_Health_V1_HealthCheckRequest.self, Lyrica_Health_V1_HealthCheckResponse.self),
+        "/lyrica.health.v1.Health/Watch": (Lyrica_Health_V1_Health.Method.watch, Lyrica_Health_V1_HealthCheckRequest.self, Lyrica_Health_V1_HealthCheckResponse.self),
+        "/lyrica.reflection.v1.ServerReflection/ListServices": (Lyrica_Reflection_V1_ServerReflection.Method.listServices, Lyrica_Reflection_V1_ListServicesRequest.self, Lyrica_Reflection_V1_ListServicesResponse.self),
+        "/lyrica.reflection.v1.ServerReflection/FileDescriptorSet": (Lyrica_Reflection_V1_ServerReflection.Method.fileDescriptorSet, Lyrica_Reflection_V1_FileDescriptorSetRequest.self, Lyrica_Reflection_V1_FileDescriptorSetResponse.self),
+        "/lyrica.echo.v1.EchoService/Get": (Lyrica_Echo_V1_EchoService.Method.get, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+        "/lyrica.echo.v1.EchoService/Expand": (Lyrica_Echo_V1_EchoService.Method.expand, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+        "/lyrica.echo.v1.EchoService/Collect": (Lyrica_Echo_V1_EchoService.Method.collect, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+        "/lyrica.echo.v1.EchoService/Update": (Lyrica_Echo_V1_EchoService.Method.update, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
     ]
 }

@@ -14,6 +14,9 @@ package final class RPCClient: Service, Sendable {
     private let subchannels: [Subchannel]
     private let nextPick = ManagedAtomic<Int>(0)
     private let logger: Logger
+    /// The loop connections are made on when the group is a single `EventLoop`; callers that run
+    /// their tasks there (benchmarks) avoid thread hops.
+    package let eventLoopHint: any EventLoop
 
     /// - Parameters:
     ///   - endpoints: at least one.
@@ -26,6 +29,7 @@ package final class RPCClient: Service, Sendable {
         self.endpoints = endpoints
         self.configuration = configuration
         self.logger = logger
+        self.eventLoopHint = eventLoopGroup.next()
         self.subchannels = endpoints.flatMap { endpoint in
             (0..<max(configuration.connectionsPerEndpoint, 1)).map { _ in
                 Subchannel(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
@@ -85,10 +89,9 @@ package final class RPCClient: Service, Sendable {
         _ method: MethodDescriptor, request: Request, options: CallOptions = .defaults,
         onResponses: (RPCStream<Response>) async throws -> Result
     ) async throws -> Result {
-        let (connection, call) = try await self.open(
-            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: try request.frameBody(), endStream: true)
-        defer { Self.abandon(call, on: connection) }
-        return try await onResponses(RPCStream(messages: call.responses!, decode: { try Self.decodeResponse($0) }))
+        try await self.serverStreaming(
+            method, requestBody: try request.frameBody(), options: options, decode: { try Self.decodeResponse($0) },
+            onResponses: onResponses)
     }
 
     /// Streams requests written in `requests`, then waits for the single response.
@@ -96,12 +99,8 @@ package final class RPCClient: Service, Sendable {
         _ method: MethodDescriptor, options: CallOptions = .defaults,
         requests: @Sendable (RPCWriter<Request>) async throws -> Void
     ) async throws -> Response {
-        let (connection, call) = try await self.open(
-            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: nil, endStream: false)
-        defer { Self.abandon(call, on: connection) }
-        try await requests(RPCWriter(sink: CallSink(connection: connection.link, flow: call.flow), encode: { try $0.frameBody() }))
-        connection.link.onLoop { connection.halfClose(call) }
-        return try Self.decodeResponse(try await Self.response(of: call, on: connection).message)
+        let response = try await self.clientStreaming(method, options: options, encode: { try $0.frameBody() }, requests: requests)
+        return try Self.decodeResponse(response.message)
     }
 
     /// Streams requests (in a child task) while `onResponses` reads responses; the call is
@@ -111,10 +110,71 @@ package final class RPCClient: Service, Sendable {
         requests: @Sendable @escaping (RPCWriter<Request>) async throws -> Void,
         onResponses: (RPCStream<Response>) async throws -> Result
     ) async throws -> Result {
+        try await self.bidirectionalStreaming(
+            method, options: options, encode: { try $0.frameBody() }, decode: { try Self.decodeResponse($0) },
+            requests: requests, onResponses: onResponses)
+    }
+
+    // MARK: Streaming on encoded bytes (tools and proxies)
+
+    package func serverStreaming<Result: Sendable>(
+        _ method: MethodDescriptor, requestBody: ByteBuffer, options: CallOptions = .defaults,
+        onResponses: (RPCStream<ByteBuffer>) async throws -> Result
+    ) async throws -> Result {
+        try await self.serverStreaming(method, requestBody: requestBody, options: options, decode: { $0 }, onResponses: onResponses)
+    }
+
+    package func clientStreaming(
+        _ method: MethodDescriptor, options: CallOptions = .defaults,
+        requests: @Sendable (RPCWriter<ByteBuffer>) async throws -> Void
+    ) async throws -> ClientResponse {
+        try await self.clientStreaming(method, options: options, encode: { $0 }, requests: requests)
+    }
+
+    package func bidirectionalStreaming<Result: Sendable>(
+        _ method: MethodDescriptor, options: CallOptions = .defaults,
+        requests: @Sendable @escaping (RPCWriter<ByteBuffer>) async throws -> Void,
+        onResponses: (RPCStream<ByteBuffer>) async throws -> Result
+    ) async throws -> Result {
+        try await self.bidirectionalStreaming(
+            method, options: options, encode: { $0 }, decode: { $0 }, requests: requests, onResponses: onResponses)
+    }
+
+    // MARK: Streaming, generic over the codec
+
+    private func serverStreaming<Response: Sendable, Result: Sendable>(
+        _ method: MethodDescriptor, requestBody: ByteBuffer, options: CallOptions,
+        decode: @escaping @Sendable (ByteBuffer) throws -> Response,
+        onResponses: (RPCStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let (connection, call) = try await self.open(
+            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: requestBody, endStream: true)
+        defer { Self.abandon(call, on: connection) }
+        return try await onResponses(RPCStream(messages: call.responses!, decode: decode))
+    }
+
+    private func clientStreaming<Request: Sendable>(
+        _ method: MethodDescriptor, options: CallOptions, encode: @escaping @Sendable (Request) throws -> ByteBuffer,
+        requests: @Sendable (RPCWriter<Request>) async throws -> Void
+    ) async throws -> ClientResponse {
         let (connection, call) = try await self.open(
             method, metadata: options.metadata, deadline: Self.deadline(for: options), message: nil, endStream: false)
         defer { Self.abandon(call, on: connection) }
-        let writer = RPCWriter<Request>(sink: CallSink(connection: connection.link, flow: call.flow), encode: { try $0.frameBody() })
+        try await requests(RPCWriter(sink: CallSink(connection: connection.link, flow: call.flow), encode: encode))
+        connection.link.onLoop { connection.halfClose(call) }
+        return try await Self.response(of: call, on: connection)
+    }
+
+    private func bidirectionalStreaming<Request: Sendable, Response: Sendable, Result: Sendable>(
+        _ method: MethodDescriptor, options: CallOptions, encode: @escaping @Sendable (Request) throws -> ByteBuffer,
+        decode: @escaping @Sendable (ByteBuffer) throws -> Response,
+        requests: @Sendable @escaping (RPCWriter<Request>) async throws -> Void,
+        onResponses: (RPCStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let (connection, call) = try await self.open(
+            method, metadata: options.metadata, deadline: Self.deadline(for: options), message: nil, endStream: false)
+        defer { Self.abandon(call, on: connection) }
+        let writer = RPCWriter<Request>(sink: CallSink(connection: connection.link, flow: call.flow), encode: encode)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -126,7 +186,7 @@ package final class RPCClient: Service, Sendable {
                     throw error
                 }
             }
-            let result = try await onResponses(RPCStream(messages: call.responses!, decode: { try Self.decodeResponse($0) }))
+            let result = try await onResponses(RPCStream(messages: call.responses!, decode: decode))
             group.cancelAll()
             return result
         }

@@ -266,21 +266,24 @@ func renderCatalog(files: [Google_Protobuf_FileDescriptorProto], all: [Google_Pr
 
     package import SwiftProtobuf
     """
-    if !options.runtimeModule { out += "\nimport LyricaRPC" }
+    if !options.runtimeModule { out += "\npackage import LyricaRPC" }
     out += """
 
 
-    /// Every method this package knows, by path, with its message types: lets tools such as the
-    /// `lyrica` CLI turn JSON into protobuf and back without knowing the service in advance.
+    /// Every method this package knows, by path, with its descriptor and message types: lets tools
+    /// such as the `lyrica` CLI turn JSON into protobuf and back without knowing the service in advance.
     package enum LyricaMethodCatalog {
-        package static let messageTypes: [String: (request: any SwiftProtobuf.Message.Type, response: any SwiftProtobuf.Message.Type)] = [
+        package typealias Entry = (method: MethodDescriptor, request: any SwiftProtobuf.Message.Type, response: any SwiftProtobuf.Message.Type)
+
+        package static let methods: [String: Entry] = [
 
     """
     for file in files {
         for service in file.service {
             let fullService = file.package.isEmpty ? service.name : "\(file.package).\(service.name)"
             for method in service.method {
-                out += "        \"/\(fullService)/\(method.name)\": (\(swiftTypeName(method.inputType, files: all)).self, \(swiftTypeName(method.outputType, files: all)).self),\n"
+                let serviceEnum = swiftTypeName(fullService, files: all)
+                out += "        \"/\(fullService)/\(method.name)\": (\(serviceEnum).Method.\(lowerCamel(method.name)), \(swiftTypeName(method.inputType, files: all)).self, \(swiftTypeName(method.outputType, files: all)).self),\n"
             }
         }
     }
