@@ -1,5 +1,6 @@
 /// Names a method and says how it is called; generated for every rpc of every service.
-package struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
+/// A class so that copying a call's context costs one retain, not one per string.
+package final class MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// How many messages each side sends.
     package enum Kind: String, Sendable, Hashable {
         case unary
@@ -38,6 +39,12 @@ package struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     package var description: String { self.path }
+
+    package static func == (lhs: MethodDescriptor, rhs: MethodDescriptor) -> Bool {
+        lhs.path == rhs.path && lhs.kind == rhs.kind && lhs.isIdempotent == rhs.isIdempotent
+    }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(self.path) }
 }
 
 /// A service as generated from its .proto: its methods and descriptors, for routing and reflection.

@@ -24,6 +24,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private var lastCallID: UInt32 = 0
     private var peer = "unknown"
     private var logger: Logger
+    /// The connection's logger with `rpc.method` set, per method: made once, not per call.
+    private var methodLoggers: [String: Logger] = [:]
     /// The client's HELLO settings.
     private var clientWindow = WireProtocol.windowBeforeHello
     private var clientMaxFrameSize = WireProtocol.defaultMaxFrameSize
@@ -185,8 +187,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             return self.writeStatus(RPCError(.unimplemented, "Method \(open.method) is not served here"), callID: frame.callID)
         }
         let metadata = Metadata(wireEntries: open.metadata)
-        var logger = self.logger
-        logger[metadataKey: "rpc.method"] = "\(route.method.path)"
+        var logger = self.methodLogger(route.method)
         if let requestID = metadata["x-request-id"] { logger[metadataKey: "rpc.request_id"] = "\(requestID)" }
         let deadline: NIODeadline? = open.timeoutMicros > 0 ? .now() + .microseconds(Int64(clamping: open.timeoutMicros)) : nil
         let context = RPCContext(method: route.method, metadata: metadata, deadline: deadline, peer: self.peer, logger: logger)
@@ -293,6 +294,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         default:
             self.closeWithError(.frameTooLarge, "\(type) frame of \(length) bytes is over the limit of \(limit)")
         }
+    }
+
+    private func methodLogger(_ method: MethodDescriptor) -> Logger {
+        if let logger = self.methodLoggers[method.path] { return logger }
+        var logger = self.logger
+        logger[metadataKey: "rpc.method"] = "\(method.path)"
+        self.methodLoggers[method.path] = logger
+        return logger
     }
 
     /// The open call a frame belongs to; nil (after any protocol error) if it has none. Frames

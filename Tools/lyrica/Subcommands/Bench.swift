@@ -127,13 +127,20 @@ struct ProcessCounters {
     var voluntary: Int
     var involuntary: Int
 
+    /// Sums over every thread of the process (`/proc/PID/task/*/status`).
     static func read(pid: Int32) -> ProcessCounters? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        func field(_ name: String) -> Int? {
-            text.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Int($0.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") }
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var total = ProcessCounters(voluntary: 0, involuntary: 0)
+        for thread in threads {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: ":")
+                guard parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else { continue }
+                if parts[0] == "voluntary_ctxt_switches" { total.voluntary += value }
+                if parts[0] == "nonvoluntary_ctxt_switches" { total.involuntary += value }
+            }
         }
-        guard let voluntary = field("voluntary_ctxt_switches:"), let involuntary = field("nonvoluntary_ctxt_switches:") else { return nil }
-        return ProcessCounters(voluntary: voluntary, involuntary: involuntary)
+        return total
     }
 
     func switchesPerCall(since before: ProcessCounters, calls: Int) -> Double {
