@@ -4,9 +4,7 @@ public import SwiftProtobuf
 // Lets SwiftProtobuf read messages straight from frame slices and write them straight into
 // buffers that become frame bodies: no intermediate `[UInt8]` on the hot path.
 extension ByteBuffer: @retroactive SwiftProtobufContiguousBytes {
-    public init(repeating: UInt8, count: Int) {
-        self = ByteBufferAllocator().buffer(repeating: repeating, count: count)
-    }
+    // `init(repeating:count:)` comes with NIO.
 
     public init<S: Sequence>(_ sequence: S) where S.Element == UInt8 {
         self = ByteBufferAllocator().buffer(bytes: sequence)
