@@ -87,7 +87,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["LyricaRPC", "LyricaProtos", "EchoService", nioCore, nioPosix, logging],
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "EchoService", nioCore, nioPosix, logging, serviceLifecycle, swiftProtobuf,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
@@ -95,8 +98,8 @@ let package = Package(
             name: "LyricaRPCTests",
             dependencies: [
                 "LyricaRPC", "LyricaProtos", "EchoService", "TestSupport", nioCore, nioPosix, swiftProtobuf, logging,
-                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/LyricaRPCTests",
             swiftSettings: strictSettings
