@@ -226,17 +226,17 @@ package final class RPCClient: Service, Sendable {
         connection.link.onLoop { connection.cancel(call, RPCError(.cancelled, "The caller stopped reading")) }
     }
 
-    /// Round-robin over ready connections; if none is ready, connects (in turn) to those not backing off.
+    /// Round-robin over the subchannels: the one whose turn it is, connecting it if need be; one
+    /// that is backing off is skipped at once, so dead endpoints cost nothing.
     private func pickConnection() async throws -> ClientConnectionHandler {
         let count = self.subchannels.count
         let start = self.nextPick.loadThenWrappingIncrement(ordering: .relaxed)
-        for offset in 0..<count {
-            if let connection = self.subchannels[(start &+ offset) % count].readyConnection { return connection }
-        }
         var failures: [String] = []
         for offset in 0..<count {
+            let subchannel = self.subchannels[(start &+ offset) % count]
+            if let connection = subchannel.readyConnection { return connection }
             do {
-                return try await self.subchannels[(start &+ offset) % count].connection()
+                return try await subchannel.connection()
             } catch let error as RPCError {
                 failures.append(error.message)
             }
