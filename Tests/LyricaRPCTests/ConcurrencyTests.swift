@@ -33,7 +33,7 @@ struct ConcurrencyTests {
         try await withRunningServer(services: [probe], configure: { $0.maxConcurrentCallsPerConnection = 2 }) { server in
             try await withClient(server) { client in
                 let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
-                let slow = (0..<2).map { _ in Task { try await echo.get(.with { $0.delayMillis = 500 }) } }
+                let slow = (0..<2).map { _ in Task { try await echo.get(.with { $0.delayMillis = 2_000 }) } }
                 try await probe.waitUntil { $0.contexts.count == 2 }
                 let error = await #expect(throws: RPCError.self) { try await echo.get(.init()) }
                 #expect(error?.code == .resourceExhausted)

@@ -13,12 +13,13 @@ struct DeadlineAndCancellationTests {
         try await withRunningServer(services: [probe]) { server in
             try await withClient(server) { client in
                 let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
+                _ = try await echo.get(.init())  // connect first: only the slow call should race the clock
                 let error = await #expect(throws: RPCError.self) {
-                    try await echo.get(.with { $0.delayMillis = 5_000 }, options: CallOptions(timeout: .milliseconds(100)))
+                    try await echo.get(.with { $0.delayMillis = 10_000 }, options: CallOptions(timeout: .milliseconds(500)))
                 }
                 #expect(error?.code == .deadlineExceeded)
                 try await probe.waitUntil { $0.cancelledCalls == 1 }
-                #expect(probe.observations.completedCalls == 0)
+                #expect(probe.observations.completedCalls == 1)
             }
         }
     }

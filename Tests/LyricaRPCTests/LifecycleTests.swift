@@ -48,14 +48,17 @@ struct LifecycleTests {
     @Test("With nothing listening, a call fails fast with UNAVAILABLE")
     func failsFastWhenUnreachable() async throws {
         let port = try await Self.freePort()
-        let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger())
+        var configuration = RPCClient.Configuration.defaults
+        configuration.backoff.initial = .seconds(5)
+        let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], configuration: configuration, logger: testLogger())
         let start = NIODeadline.now()
         let error = await #expect(throws: RPCError.self) { try await Lyrica_Echo_V1_EchoService.Client(wrapping: client).get(.init()) }
         #expect(error?.code == .unavailable)
         // A second call during the backoff does not even try to connect.
         let again = await #expect(throws: RPCError.self) { try await Lyrica_Echo_V1_EchoService.Client(wrapping: client).get(.init()) }
         #expect(again?.message.contains("retrying in") == true)
-        #expect(NIODeadline.now() - start < .seconds(1))
+        // Neither call waited out the connect timeout (5 s): refusal and backoff answer at once.
+        #expect(NIODeadline.now() - start < client.configuration.connectTimeout)
         await client.close()
     }
 

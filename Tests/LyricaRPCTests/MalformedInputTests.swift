@@ -223,3 +223,62 @@ struct MalformedInputTests {
         }
     }
 }
+
+@Suite("Keepalive and idle connections", .timeLimit(.minutes(1)))
+struct KeepaliveTests {
+    @Test("A peer that never answers pings is dropped with KEEPALIVE_TIMEOUT")
+    func unansweredPings() async throws {
+        try await withRunningServer(configure: {
+            $0.keepaliveInterval = .milliseconds(100)
+            $0.keepaliveTimeout = .milliseconds(100)
+        }) { server in
+            try await RawConnection.with(server.endpoint) { raw in
+                try await raw.sendHello()
+                var sawPing = false
+                var goAway: Lyrica_Rpc_V1_GoAway?
+                while let frame = try await raw.nextFrame(includingHello: true) {
+                    if frame.type == .ping && !frame.flags.contains(.ack) { sawPing = true }
+                    if frame.type == .goAway { goAway = try Lyrica_Rpc_V1_GoAway(serializedBytes: frame.body) }
+                }
+                #expect(sawPing)
+                #expect(goAway?.code == .keepaliveTimeout)
+            }
+        }
+    }
+
+    @Test("A client that answers pings keeps its connection")
+    func answeredPingsKeepConnection() async throws {
+        try await withRunningServer(configure: {
+            $0.keepaliveInterval = .milliseconds(50)
+            $0.keepaliveTimeout = .milliseconds(100)
+        }) { server in
+            try await withClient(server) { client in
+                let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
+                _ = try await echo.get(.init())
+                try await Task.sleep(nanoseconds: 500_000_000)  // several ping rounds
+                let response = try await echo.get(.with { $0.text = "alive" })
+                #expect(response.text == "alive")
+            }
+        }
+    }
+
+    @Test("A connection without calls is closed after the idle timeout with IDLE_TIMEOUT")
+    func idleTimeout() async throws {
+        try await withRunningServer(configure: { $0.idleTimeout = .milliseconds(200) }) { server in
+            try await RawConnection.with(server.endpoint) { raw in
+                try await raw.sendHello()
+                let frame = try #require(try await raw.waitFor(.goAway))
+                let goAway = try Lyrica_Rpc_V1_GoAway(serializedBytes: frame.body)
+                #expect(goAway.code == .idleTimeout)
+            }
+            // A client reconnects transparently after an idle close.
+            try await withClient(server) { client in
+                let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
+                _ = try await echo.get(.init())
+                try await Task.sleep(nanoseconds: 400_000_000)
+                let response = try await echo.get(.with { $0.text = "again" }, options: CallOptions(maxAttempts: 3))
+                #expect(response.text == "again")
+            }
+        }
+    }
+}

@@ -95,6 +95,7 @@ package final class RPCServer: Service, Sendable {
     private func beginShutdown(listener: any Channel) {
         self.logger.info("Draining", metadata: ["rpc.grace_period": "\(self.configuration.shutdownGracePeriod)"])
         self.shared.beginDraining()
+        self.health.markAllNotServing()
         listener.close(promise: nil)
         self.shared.connections.forEach { connection in
             connection.onLoop { connection.beginDraining(reason: "The server is shutting down") }

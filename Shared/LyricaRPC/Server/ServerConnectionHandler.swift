@@ -35,7 +35,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private var openedAt = NIODeadline.now()
     private var keepalive: Keepalive
     private var idleSince: NIODeadline? = NIODeadline.now()
-    private var forceCloseTimer: Scheduled<Void>?
 
     init(shared: RPCServer.Shared, eventLoop: any EventLoop) {
         self.shared = shared
@@ -87,7 +86,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     func channelInactive(context: ChannelHandlerContext) {
         self.phase = .closed
         self.maintenance?.cancel()
-        self.forceCloseTimer?.cancel()
         let error = RPCError(.unavailable, "The connection closed")
         for call in self.calls.values { self.abandon(call, error: error) }
         self.calls.removeAll()
