@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The RPC runtime: framing, connections, server, client, status, streaming, health, reflection.
@@ -41,6 +45,30 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             path: "Shared/LyricaRPC",
+            swiftSettings: strictSettings
+        ),
+        // PostgreSQL: configuration from DATABASE_URL, migrations, transactions, error mapping.
+        .target(
+            name: "LyricaPostgres",
+            dependencies: [
+                "LyricaRPC", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/LyricaPostgres",
+            swiftSettings: strictSettings
+        ),
+        // hiredis from Debian's libhiredis-dev.
+        .systemLibrary(name: "CHiredis", path: "Shared/CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // Redis on hiredis: a pool whose blocking calls run on its own threads, scripts, streams.
+        .target(
+            name: "LyricaRedis",
+            dependencies: [
+                "LyricaRPC", "CHiredis", logging, nioPosix, serviceLifecycle,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/LyricaRedis",
             swiftSettings: strictSettings
         ),
         // Generated messages and service stubs; never edited by hand (Tools/generate-protos.sh).

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Lyrica builds and runs with, when any is missing:
+# libhiredis-dev (Redis client library), postgresql, redis-server.
+set -euo pipefail
+needed=()
+[ -f /usr/include/hiredis/hiredis.h ] || needed+=(libhiredis-dev)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || needed+=(postgresql)
+command -v redis-server >/dev/null || needed+=(redis-server)
+if [ ${#needed[@]} -gt 0 ]; then
+    echo "Installing ${needed[*]} (apt-get)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq >&2
+    $sudo_cmd apt-get install -y -qq "${needed[@]}" >&2
+fi
