@@ -116,8 +116,10 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "LyricaRPC", "LyricaProtos", "EchoService", nioCore, nioPosix, logging, serviceLifecycle, swiftProtobuf,
+                "LyricaRPC", "LyricaProtos", "EchoService", "LyricaPostgres", "LyricaRedis",
+                nioCore, nioPosix, logging, serviceLifecycle, swiftProtobuf,
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
@@ -130,6 +132,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/LyricaRPCTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricaStoreTests",
+            dependencies: [
+                "LyricaRPC", "LyricaPostgres", "LyricaRedis", "TestSupport", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LyricaStoreTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
