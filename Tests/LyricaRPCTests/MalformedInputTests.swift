@@ -121,10 +121,11 @@ struct MalformedInputTests {
 
     @Test("A MESSAGE after the client ended its stream is a protocol error")
     func messageAfterEnd() async throws {
+        // ProbeService's Collect waits before reading, so the call is still open when the late MESSAGE comes.
         try await withRunningServer(services: [ProbeService()]) { server in
             try await RawConnection.with(server.endpoint) { raw in
                 try await raw.sendHello()
-                try await raw.open(callID: 1, method: Lyrica_Echo_V1_EchoService.Method.update.path)
+                try await raw.open(callID: 1, method: Lyrica_Echo_V1_EchoService.Method.collect.path)
                 try await raw.send(type: .end, callID: 1)
                 try await raw.send(type: .message, callID: 1, body: try Self.echoRequest("late"))
                 let goAway = try Self.goAway(from: try await raw.waitFor(.goAway))

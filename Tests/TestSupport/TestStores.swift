@@ -117,15 +117,17 @@ package final class RedisServerProcess: @unchecked Sendable {
         throw ConfigurationErrorForTests("redis-server on port \(self.port) did not start")
     }
 
-    /// Stops the server (SIGTERM) and waits for it to exit.
+    /// Kills the server (SIGKILL: a crash, and the child may have inherited SIGTERM blocked) and
+    /// waits for it to exit. `appendfsync always` keeps every acknowledged write.
     package func stop() {
-        self.process?.terminate()
-        self.process?.waitUntilExit()
+        guard let process = self.process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
         self.process = nil
     }
 
     deinit {
-        self.process?.terminate()
+        self.stop()
         try? FileManager.default.removeItem(at: self.directory)
     }
 }

@@ -1,6 +1,6 @@
 // Fuzz entry point for the frame decoder. With libFuzzer (see README):
-//   swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
-//       -Xswiftc -DFUZZING --product FrameDecoderFuzzer --scratch-path .build-fuzz
+//   swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+//       --product FrameDecoderFuzzer --scratch-path .build-fuzz
 //   .build-fuzz/debug/FrameDecoderFuzzer -max_total_time=60
 // Built normally, it replays the files named on its command line (a crash corpus, say).
 import Foundation
@@ -11,7 +11,7 @@ import NIOCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFrameDecoder(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: start, count: count)
-    var decoder = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameLength: 1024, hardCeiling: 4096))
+    let decoder = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameLength: 1024, hardCeiling: 4096))
     let split = count / 2
     for chunk in [bytes[..<split], bytes[split...]] {
         do {
@@ -26,11 +26,17 @@ public func fuzzFrameDecoder(_ start: UnsafePointer<UInt8>, _ count: Int) -> CIn
 }
 
 #if !FUZZING
-for path in CommandLine.arguments.dropFirst() {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    _ = data.withUnsafeBytes { raw in
-        fuzzFrameDecoder(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+/// Without libFuzzer (which brings its own `main`): replay the inputs named on the command line.
+@main
+struct FrameDecoderReplay {
+    static func main() throws {
+        for path in CommandLine.arguments.dropFirst() {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            _ = data.withUnsafeBytes { raw in
+                fuzzFrameDecoder(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+            }
+            print("replayed \(path)")
+        }
     }
-    print("replayed \(path)")
 }
 #endif
