@@ -71,6 +71,23 @@ let package = Package(
             path: "Shared/LyricaRedis",
             swiftSettings: strictSettings
         ),
+        // The bootstrap every service uses: configuration, logging, metrics and the admin port,
+        // interceptors, lifecycle, the serve/migrate/healthcheck command, events (outbox + streams).
+        .target(
+            name: "LyricaService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", logging, serviceLifecycle, argumentParser, nioCore, nioPosix,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/LyricaService",
+            resources: [.copy("Events/Migrations")],
+            swiftSettings: strictSettings
+        ),
         // Generated messages and service stubs; never edited by hand (Tools/generate-protos.sh).
         .target(
             name: "LyricaProtos",
@@ -141,6 +158,17 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LyricaStoreTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricaServiceTests",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "TestSupport", "EchoService", logging,
+                nioCore, nioPosix, serviceLifecycle,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LyricaServiceTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

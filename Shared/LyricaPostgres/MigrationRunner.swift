@@ -11,14 +11,20 @@ package struct MigrationRunner: Sendable {
     /// The service's schema, e.g. `auth`; migrations run with it first on the search path.
     package let schema: String
     package let migrations: [Migration]
+    /// The table (in `schema`) recording what was applied. Default `schema_migrations`; shared
+    /// parts of the kit (the event outbox) keep their own ledger beside the service's.
+    package let ledger: String
 
-    package init(client: PostgresClient, schema: String, migrations: [Migration]) throws(MigrationError) {
-        guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
-            throw MigrationError.invalidSchemaName(schema)
+    package init(
+        client: PostgresClient, schema: String, migrations: [Migration], ledger: String = "schema_migrations"
+    ) throws(MigrationError) {
+        for name in [schema, ledger] where name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
+            throw MigrationError.invalidSchemaName(name)
         }
         self.client = client
         self.schema = schema
         self.migrations = migrations
+        self.ledger = ledger
     }
 
     /// What `migrate status` prints: each known migration and whether (and when) it was applied.
@@ -63,14 +69,14 @@ package struct MigrationRunner: Sendable {
         }
     }
 
-    private var table: String { "\(self.schema).schema_migrations" }
+    private var table: String { "\(self.schema).\(self.ledger)" }
 
     /// Holds a session advisory lock keyed by the schema for the whole run.
     private func withMigrationLock<Result: Sendable>(
         logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await self.client.withConnection { connection in
-            let key = Self.lockKey(self.schema)
+            let key = Self.lockKey("\(self.schema).\(self.ledger)")
             try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
             do {
                 try await self.createBookkeeping(connection, logger: logger)
