@@ -105,8 +105,7 @@ let package = Package(
         .executableTarget(
             name: "EchoServer",
             dependencies: [
-                "EchoService", "LyricaRPC", "LyricaProtos", argumentParser, logging, serviceLifecycle, nioCore,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "EchoService", "LyricaRPC", "LyricaService", argumentParser,
             ],
             path: "Services/Echo/EchoServer",
             swiftSettings: strictSettings

@@ -198,6 +198,7 @@ package final class RPCClient: Service, Sendable {
     private func open(
         _ method: MethodDescriptor, metadata: Metadata, deadline: NIODeadline?, message: ByteBuffer?, endStream: Bool
     ) async throws -> (ClientConnectionHandler, ClientCall) {
+        let metadata = Self.propagating(metadata)
         let connection = try await self.pickConnection()
         let call = ClientCall(method: method)
         if method.kind.serverStreams {
@@ -242,6 +243,18 @@ package final class RPCClient: Service, Sendable {
             }
         }
         throw RPCError(.unavailable, "No endpoint is reachable: " + Set(failures).sorted().joined(separator: "; "))
+    }
+
+    /// Keys an outgoing call inherits from the server call it is made in, unless it sets them.
+    package static let propagatedMetadataKeys = ["traceparent", "tracestate", "x-request-id"]
+
+    private static func propagating(_ metadata: Metadata) -> Metadata {
+        guard let current = RPCContext.current else { return metadata }
+        var metadata = metadata
+        for key in Self.propagatedMetadataKeys where metadata[key] == nil {
+            if let value = current.metadata[key] { metadata[key] = value }
+        }
+        return metadata
     }
 
     /// The earlier of the call's own timeout and the enclosing server call's deadline.

@@ -25,7 +25,22 @@ public func fuzzFrameDecoder(_ start: UnsafePointer<UInt8>, _ count: Int) -> CIn
     return 0
 }
 
-#if !FUZZING
+#if FUZZING
+/// libFuzzer's driver; linked from the fuzzer runtime by `-sanitize=fuzzer`.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM names an executable's entry point `<Module>_main`; hand control to libFuzzer there.
+@_cdecl("FrameDecoderFuzzer_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { data, count in fuzzFrameDecoder(data, count) }
+}
+#else
 /// Without libFuzzer (which brings its own `main`): replay the inputs named on the command line.
 @main
 struct FrameDecoderReplay {

@@ -1,0 +1,89 @@
+package import Logging
+package import LyricaPostgres
+package import LyricaRPC
+package import LyricaRedis
+package import PostgresNIO
+package import ServiceLifecycle
+import UnixSignals
+
+/// Runs one service: its stores, migrations (on start, by default), RPC server with the kit's
+/// interceptors, admin port, clients and background work, in one `ServiceGroup` started in
+/// dependency order and stopped in reverse on SIGTERM/SIGINT (the RPC server drains first).
+package final class ServiceHost<Definition: LyricaServiceDefinition>: Sendable {
+    package let configuration: ServiceConfiguration
+    package let server: RPCServer
+    package let admin: AdminServer?
+    package let runtime: ServiceRuntime
+    private let group: ServiceGroup
+
+    package init(configuration: ServiceConfiguration, logger: Logger, signals: Bool = true) throws {
+        let postgres = Definition.usesPostgres
+            ? PostgresClient(configuration: try PostgresClient.Configuration(databaseURL: configuration.databaseURL), backgroundLogger: logger)
+            : nil
+        let redis = Definition.usesRedis ? RedisClient(configuration: try RedisConfiguration(url: configuration.redisURL), logger: logger) : nil
+        let runtime = ServiceRuntime(configuration: configuration, logger: logger, postgres: postgres, redis: redis)
+        let parts = try Definition.makeParts(runtime)
+        let server = RPCServer(
+            configuration: configuration.server, services: parts.rpcServices,
+            interceptors: [TraceContextInterceptor(), RequestLoggingInterceptor(), MetricsInterceptor()] + parts.interceptors,
+            logger: logger)
+        var checks: [any ReadinessCheck] = []
+        if let postgres { checks.append(PostgresReadiness(client: postgres)) }
+        if let redis { checks.append(RedisReadiness(client: redis)) }
+        checks += runtime.clients.map { ServiceReadiness(name: $0.0, client: $0.1) }
+        checks += parts.readiness
+        let admin = configuration.adminPort.map { port in
+            AdminServer(host: configuration.adminHost, port: port, registry: ObservabilityBootstrap.registry, checks: checks, logger: logger)
+        }
+        var services: [any Service] = []
+        if let postgres { services.append(postgres) }
+        if let redis { services.append(redis) }
+        services += runtime.clients.map(\.1) as [any Service]
+        if let admin { services.append(admin) }
+        let migrate = configuration.migrateOnStart && Definition.usesPostgres
+        services.append(PreludeService(server) {
+            if migrate, let postgres { try await Self.migrate(postgres: postgres, logger: logger) }
+        })
+        services += parts.background
+        self.group = ServiceGroup(
+            services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [],
+            cancellationSignals: [], logger: logger)
+        self.configuration = configuration
+        self.server = server
+        self.admin = admin
+        self.runtime = runtime
+    }
+
+    package func run() async throws {
+        try await self.group.run()
+    }
+
+    /// As SIGTERM would.
+    package func shutDown() async {
+        await self.group.triggerGracefulShutdown()
+    }
+
+    /// Applies the service's migrations (and the outbox's, if it uses events).
+    package static func migrate(postgres: PostgresClient, logger: Logger) async throws {
+        if Definition.usesEvents {
+            try await Outbox(schema: Definition.name).migrationRunner(client: postgres).apply(logger: logger)
+        }
+        try await MigrationRunner(client: postgres, schema: Definition.name, migrations: try Definition.migrations()).apply(logger: logger)
+    }
+}
+
+/// Runs `prelude` (migrations) before `service`, so the server only listens once the schema is current.
+struct PreludeService: Service {
+    let service: any Service
+    let prelude: @Sendable () async throws -> Void
+
+    init(_ service: any Service, prelude: @escaping @Sendable () async throws -> Void) {
+        self.service = service
+        self.prelude = prelude
+    }
+
+    func run() async throws {
+        try await self.prelude()
+        try await self.service.run()
+    }
+}
