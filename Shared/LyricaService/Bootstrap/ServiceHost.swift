@@ -4,6 +4,7 @@ package import LyricaRPC
 package import LyricaRedis
 package import PostgresNIO
 package import ServiceLifecycle
+import Prometheus
 import UnixSignals
 
 /// Runs one service: its stores, migrations (on start, by default), RPC server with the kit's
@@ -25,7 +26,10 @@ package final class ServiceHost<Definition: LyricaServiceDefinition>: Sendable {
         let parts = try Definition.makeParts(runtime)
         let server = RPCServer(
             configuration: configuration.server, services: parts.rpcServices,
-            interceptors: [TraceContextInterceptor(), RequestLoggingInterceptor(), MetricsInterceptor()] + parts.interceptors,
+            interceptors: [
+                TraceContextInterceptor(), RequestLoggingInterceptor(),
+                MetricsInterceptor(factory: PrometheusMetricsFactory(registry: ObservabilityBootstrap.registry)),
+            ] + parts.interceptors,
             logger: logger)
         var checks: [any ReadinessCheck] = []
         if let postgres { checks.append(PostgresReadiness(client: postgres)) }

@@ -1,4 +1,5 @@
 package import LyricaRPC
+package import CoreMetrics
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
@@ -14,14 +15,20 @@ package final class MetricsInterceptor: RPCServerInterceptor {
 
     private let finished = NIOLockedValueBox([Key: (Timer, Counter)]())
     private let active = NIOLockedValueBox([String: Meter]())
+    private let factory: any MetricsFactory
 
-    package init() {}
+    /// - Parameter factory: where metrics go; default the process's `MetricsSystem`.
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+    }
 
     package func intercept(context: RPCContext, next: (RPCContext) async throws -> Void) async throws {
         let method = context.method
         let meter = self.active.withLockedValue { meters in
             if let meter = meters[method.path] { return meter }
-            let meter = Meter(label: "rpc.server.active_requests", dimensions: [("rpc.service", method.service), ("rpc.method", method.method)])
+            let meter = Meter(
+                label: "rpc.server.active_requests", dimensions: [("rpc.service", method.service), ("rpc.method", method.method)],
+                factory: self.factory)
             meters[method.path] = meter
             return meter
         }
@@ -48,7 +55,10 @@ package final class MetricsInterceptor: RPCServerInterceptor {
             let key = Key(path: method.path, code: code)
             if let existing = metrics[key] { return existing }
             let dimensions = [("rpc.service", method.service), ("rpc.method", method.method), ("rpc.status_code", code.name)]
-            let made = (Timer(label: "rpc.server.duration", dimensions: dimensions), Counter(label: "rpc.server.requests", dimensions: dimensions))
+            let made = (
+                Timer(label: "rpc.server.duration", dimensions: dimensions, factory: self.factory),
+                Counter(label: "rpc.server.requests", dimensions: dimensions, factory: self.factory)
+            )
             metrics[key] = made
             return made
         }
