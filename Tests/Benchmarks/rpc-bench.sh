@@ -16,7 +16,7 @@ cc -O2 -pthread -o "$out/raw-echo" Tests/Benchmarks/raw-echo.c
 
 echo_port=7190
 raw_port=7191
-"$bin/lyrica-echo" --port "$echo_port" --log-level warning &
+"$bin/lyrica-echo" serve --port "$echo_port" --admin-port 0 --log-level warning &
 echo_pid=$!
 "$out/raw-echo" server "$raw_port" &
 raw_pid=$!

@@ -46,8 +46,15 @@ package struct TraceParent: Sendable, Equatable {
 
     package var header: String { "00-\(self.traceID)-\(self.spanID)-\(self.flags)" }
 
+    /// `bytes` random bytes as lowercase hex (a multiple of 8 bytes: trace and span ids).
     static func randomHex(bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var hex = ""
+        hex.reserveCapacity(bytes * 2)
+        for _ in 0..<max(bytes / 8, 1) {
+            let word = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+            hex += String(repeating: "0", count: 16 - word.count) + word
+        }
+        return hex
     }
 
     private static func isHex(_ text: String, count: Int) -> Bool {
