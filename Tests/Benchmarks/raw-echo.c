@@ -135,7 +135,9 @@ static int compare(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "server") == 0) {
-        listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+        // Non-blocking, so a thread woken for a connection another thread took gets EAGAIN
+        // instead of blocking in accept() while its own connections wait.
+        listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         int one = 1;
         setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};

@@ -14,7 +14,7 @@ package struct RPCContext: Sendable {
     package var deadline: NIODeadline?
     /// The client's address, e.g. `127.0.0.1:52314`.
     package var peer: String
-    /// Carries `rpc.method` (and `rpc.request_id` when the client sent `x-request-id`).
+    /// Carries `peer.address` and `rpc.method`; the service kit adds trace and request ids when logging.
     package var logger: Logger
     /// Response headers and trailers this handler sets.
     package let response: ResponseMetadata

@@ -185,8 +185,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             return self.writeStatus(RPCError(.unimplemented, "Method \(open.method) is not served here"), callID: frame.callID)
         }
         let metadata = Metadata(wireEntries: open.metadata)
-        var logger = self.methodLogger(route.method)
-        if let requestID = metadata["x-request-id"] { logger[metadataKey: "rpc.request_id"] = "\(requestID)" }
+        let logger = self.methodLogger(route.method)
         let deadline: NIODeadline? = open.timeoutMicros > 0 ? .now() + .microseconds(Int64(clamping: open.timeoutMicros)) : nil
         let context = RPCContext(method: route.method, metadata: metadata, deadline: deadline, peer: self.peer, logger: logger)
         let call = ServerCall(id: frame.callID, route: route, context: context, credits: self.clientWindow)

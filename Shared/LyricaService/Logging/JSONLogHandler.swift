@@ -6,9 +6,13 @@ package import Logging
 package struct JSONLogHandler: LogHandler {
     package var metadata: Logger.Metadata = [:]
     package var logLevel: Logger.Level = .info
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
 
-    package init(label: String) { self.label = label }
+    package init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { self.metadata[key] }
@@ -22,7 +26,8 @@ package struct JSONLogHandler: LogHandler {
             "label": self.label,
             "message": "\(event.message)",
         ]
-        for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        let provided = self.metadataProvider?.get() ?? [:]
+        for (key, value) in self.metadata.merging(provided, uniquingKeysWith: { $1 }).merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             object[key] = "\(value)"
         }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }

@@ -1,4 +1,5 @@
 package import Logging
+import LyricaRPC
 import Metrics
 package import Prometheus
 
@@ -9,14 +10,18 @@ package enum ObservabilityBootstrap {
     package static let registry = PrometheusCollectorRegistry()
 
     package static func bootstrap(level: Logger.Level, format: ServiceConfiguration.LogFormat) {
-        LoggingSystem.bootstrap { label in
+        // Trace, span and request ids of the call being served, read only when a line is logged.
+        let provider = Logger.MetadataProvider {
+            RPCContext.current.map(TraceContextInterceptor.logMetadata(for:)) ?? [:]
+        }
+        LoggingSystem.bootstrap({ label, provider in
             var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
-            case .json: JSONLogHandler(label: label)
+            case .text: StreamLogHandler.standardError(label: label, metadataProvider: provider)
+            case .json: JSONLogHandler(label: label, metadataProvider: provider)
             }
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: provider)
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Self.registry))
     }
 }
