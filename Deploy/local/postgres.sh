@@ -62,8 +62,13 @@ start() {
     if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         echo "PostgreSQL already running on 127.0.0.1:$port" >&2
     else
-        as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=on" start >/dev/null
+        if ! as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=on" start >/dev/null; then
+            echo "PostgreSQL did not start on 127.0.0.1:$port; its log says:" >&2
+            tail -n 5 "$dir/server.log" >&2
+            echo "(another server on that port? choose one with POSTGRES_PORT=…)" >&2
+            exit 1
+        fi
         echo "PostgreSQL started on 127.0.0.1:$port (data: $dir)" >&2
     fi
     for service in "${services[@]}"; do
