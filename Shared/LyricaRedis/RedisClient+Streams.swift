@@ -65,6 +65,23 @@ extension RedisClient {
         return reply.array?.first?.int ?? 0
     }
 
+    /// Entries from `start` to `end` (`XRANGE`; "-" and "+" for the whole stream), e.g. to inspect
+    /// a dead-letter stream.
+    package func streamRange(_ stream: String, from start: String = "-", to end: String = "+", count: Int = 100) async throws -> [StreamEntry] {
+        let reply = try self.checked(
+            try await self.send(["XRANGE", RedisArgument(self.key(stream)), RedisArgument(start), RedisArgument(end), "COUNT", RedisArgument(count)]),
+            command: "XRANGE")
+        return Self.entries(reply)
+    }
+
+    /// How many times an entry was delivered to the group (`XPENDING … id id 1`); 0 if not pending.
+    package func streamDeliveryCount(_ stream: String, group: String, id: String) async throws -> Int {
+        let reply = try self.checked(
+            try await self.send(["XPENDING", RedisArgument(self.key(stream)), RedisArgument(group), RedisArgument(id), RedisArgument(id), "1"]),
+            command: "XPENDING")
+        return reply.array?.first?.array?[3].int ?? 0
+    }
+
     private static func entries(_ value: RedisValue) -> [StreamEntry] {
         (value.array ?? []).compactMap { entry in
             guard let parts = entry.array, parts.count == 2, let id = parts[0].string else { return nil }

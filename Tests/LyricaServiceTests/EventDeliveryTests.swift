@@ -1,4 +1,5 @@
 import Foundation
+import LyricaRPC
 import Logging
 import LyricaPostgres
 import LyricaRedis
@@ -174,6 +175,51 @@ struct EventDeliveryTests {
                     try await Self.deleteSong(id, client: client)
                     try await Self.waitFor { try await Self.deletions(client)[id] == 1 }
                     #expect(attempts.withLockedValue { $0 } == 2)
+                }
+            }
+        }
+    }
+}
+
+@Suite("Poison events", .timeLimit(.minutes(1)))
+struct PoisonEventTests {
+    @Test("An event that always fails goes to the dead-letter stream with its error, and later events still flow")
+    func poisonEventIsDeadLettered() async throws {
+        try await withTestDatabase { client, _ in
+            try await Outbox(schema: "consumer").migrationRunner(client: client).apply(logger: testLogger())
+            try await withTestRedis { redis in
+                let handled = NIOLockedValueBox<[String]>([])
+                var configuration = EventConsumer.Configuration()
+                configuration.block = .milliseconds(50)
+                configuration.claimAfter = .milliseconds(100)
+                configuration.maxDeliveries = 3
+                let consumer = EventConsumer(
+                    group: "consumer", consumer: "test", topics: ["song.deleted"], schema: "consumer", postgres: client, redis: redis,
+                    configuration: configuration, logger: testLogger()
+                ) { event, _, _ in
+                    if event.payload == "poison" { throw RPCError(.internalError, "cannot digest this") }
+                    handled.withLockedValue { $0.append(event.payload) }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await consumer.run() }
+                    defer { group.cancelAll() }
+                    for payload in ["poison", "fine"] {
+                        let event = Event(topic: "song.deleted", payload: payload, source: "test")
+                        try await redis.streamAdd(Event.stream(for: event.topic), fields: [
+                            ("event_id", event.id.uuidString), ("topic", event.topic), ("source", "test"), ("occurred_at", "0"),
+                            ("payload", payload),
+                        ])
+                    }
+                    var dead: [StreamEntry] = []
+                    for _ in 0..<400 where dead.isEmpty {
+                        dead = try await redis.streamRange("events-dead:song.deleted")
+                        if dead.isEmpty { try await Task.sleep(nanoseconds: 25_000_000) }
+                    }
+                    #expect(dead.count == 1)
+                    #expect(dead.first?.fields["payload"] == "poison")
+                    #expect(dead.first?.fields["last_error"]?.contains("cannot digest this") == true)
+                    #expect(handled.withLockedValue { $0 } == ["fine"])
+                    #expect(try await redis.streamPendingCount(Event.stream(for: "song.deleted"), group: "consumer") == 0)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 package import Logging
 package import LyricaPostgres
 package import LyricaRedis
@@ -9,7 +10,9 @@ package import ServiceLifecycle
 /// idempotent: each event's id is recorded in `processed_events` in the same transaction as the
 /// handler's changes, so a redelivered event is acknowledged without running the handler again.
 /// A handler that throws leaves its event unacknowledged; after `claimAfter` any consumer of the
-/// group takes it over (XAUTOCLAIM) and tries again.
+/// group takes it over (XAUTOCLAIM) and tries again; after `maxDeliveries` tries it is moved to the
+/// dead-letter stream `events-dead:<topic>` (with the last error) and acknowledged, so one poison
+/// event cannot block its topic forever, and nothing is silently dropped.
 package struct EventConsumer: Service {
     /// Handles one event inside the transaction that records it as processed.
     package typealias Handler = @Sendable (Event, PostgresConnection, Logger) async throws -> Void
@@ -21,6 +24,8 @@ package struct EventConsumer: Service {
         package var block: Duration = .seconds(1)
         /// Entries per read. Default 50.
         package var batchSize: Int = 50
+        /// Deliveries before an event goes to the dead-letter stream. Default 10.
+        package var maxDeliveries: Int = 10
         /// Longest pause between retries while Redis or PostgreSQL is down. Default 5 s.
         package var maxBackoff: Duration = .seconds(5)
         package init() {}
@@ -38,6 +43,8 @@ package struct EventConsumer: Service {
     let configuration: Configuration
     let logger: Logger
     let handler: Handler
+    /// The last failure per entry id, for the dead-letter record.
+    private let lastErrors = NIOLockedValueBox([String: String]())
 
     package init(
         group: String, consumer: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())", topics: [String], schema: String,
@@ -83,7 +90,7 @@ package struct EventConsumer: Service {
                         stream, group: self.group, consumer: self.consumer, count: self.configuration.batchSize,
                         block: self.configuration.block)
                 }
-                for entry in entries { try await self.handle(entry, stream: stream) }
+                for entry in entries { await self.process(entry, stream: stream) }
                 backoff = .milliseconds(50)
             } catch {
                 guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
@@ -102,9 +109,42 @@ package struct EventConsumer: Service {
         repeat {
             let (entries, next) = try await self.redis.streamAutoClaim(
                 stream, group: self.group, consumer: self.consumer, minIdle: self.configuration.claimAfter, start: cursor)
-            for entry in entries { try await self.handle(entry, stream: stream) }
+            for entry in entries {
+                let deliveries = try await self.redis.streamDeliveryCount(stream, group: self.group, id: entry.id)
+                if deliveries > self.configuration.maxDeliveries {
+                    try await self.deadLetter(entry, stream: stream, deliveries: deliveries)
+                } else {
+                    await self.process(entry, stream: stream)
+                }
+            }
             cursor = next
         } while cursor != "0-0"
+    }
+
+    /// Handles one entry; a failure leaves it pending (reclaimed and retried after `claimAfter`)
+    /// and does not hold up the rest of the batch.
+    private func process(_ entry: StreamEntry, stream: String) async {
+        do {
+            try await self.handle(entry, stream: stream)
+            self.lastErrors.withLockedValue { _ = $0.removeValue(forKey: entry.id) }
+        } catch {
+            self.lastErrors.withLockedValue { $0[entry.id] = "\(error)" }
+            self.logger.warning("Event handling failed; it will be retried", metadata: [
+                "events.stream": "\(stream)", "events.entry": "\(entry.id)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// Moves an entry that failed too often to `events-dead:<topic>` and acknowledges it.
+    private func deadLetter(_ entry: StreamEntry, stream: String, deliveries: Int) async throws {
+        let reason = self.lastErrors.withLockedValue { $0.removeValue(forKey: entry.id) } ?? "handler failed"
+        let fields = entry.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + [("consumer_group", self.group), ("deliveries", String(deliveries)), ("last_error", reason), ("entry_id", entry.id)]
+        try await self.redis.streamAdd("events-dead:" + stream.dropFirst("events:".count), fields: fields)
+        try await self.redis.streamAcknowledge(stream, group: self.group, ids: [entry.id])
+        self.logger.error("Event moved to the dead-letter stream after repeated failures", metadata: [
+            "events.stream": "\(stream)", "events.entry": "\(entry.id)", "events.deliveries": "\(deliveries)", "error": "\(reason)",
+        ])
     }
 
     private func handle(_ entry: StreamEntry, stream: String) async throws {
