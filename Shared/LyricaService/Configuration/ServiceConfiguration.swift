@@ -31,7 +31,8 @@ package struct ServiceConfiguration: Sendable {
         server.host = environment.string("RPC_HOST") ?? "127.0.0.1"
         server.port = try environment.int("RPC_PORT", in: 0...65535) ?? rpcPort
         if let grace = try environment.duration("SHUTDOWN_GRACE") {
-            server.shutdownGracePeriod = .nanoseconds(Int64(grace.components.seconds) * 1_000_000_000 + Int64(grace.components.attoseconds / 1_000_000_000))
+            let (seconds, attoseconds) = grace.components
+            server.shutdownGracePeriod = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         }
         if let frame = try environment.int("RPC_MAX_FRAME_BYTES", in: 1024...(256 << 20)) { server.maxFrameSize = frame }
         self.server = server
@@ -42,7 +43,8 @@ package struct ServiceConfiguration: Sendable {
         let level = try environment.choice("LOG_LEVEL", Logger.Level.allCases.map(\.rawValue)) ?? "info"
         self.logLevel = Logger.Level(rawValue: level)!
         self.logFormat = LogFormat(rawValue: try environment.choice("LOG_FORMAT", ["text", "json"]) ?? "text")!
-        self.migrateOnStart = (try environment.choice("MIGRATE_ON_START", ["true", "false", "1", "0"]) ?? "true").hasPrefix("t") || environment.string("MIGRATE_ON_START") == "1"
+        let migrate = try environment.choice("MIGRATE_ON_START", ["true", "false", "1", "0"]) ?? "true"
+        self.migrateOnStart = migrate == "true" || migrate == "1"
     }
 
     /// The endpoints of a service this one calls: `<NAME>_ENDPOINTS`, else its local default.
