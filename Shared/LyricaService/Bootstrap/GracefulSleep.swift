@@ -5,3 +5,25 @@ import ServiceLifecycle
 func sleepUnlessShuttingDown(_ duration: Duration) async {
     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
 }
+
+/// The pause between retries of a background loop while a store is down: starts at `initial`,
+/// doubles after each failure up to `maximum`, and starts over after a success.
+struct RetryDelay {
+    let initial: Duration
+    let maximum: Duration
+    private(set) var current: Duration
+
+    init(initial: Duration = .milliseconds(50), maximum: Duration) {
+        self.initial = initial
+        self.maximum = maximum
+        self.current = initial
+    }
+
+    mutating func reset() { self.current = self.initial }
+
+    /// Sleeps the current delay (waking early on shutdown), then doubles it.
+    mutating func wait() async {
+        await sleepUnlessShuttingDown(self.current)
+        self.current = min(self.current * 2, self.maximum)
+    }
+}

@@ -72,7 +72,7 @@ package struct EventConsumer: Service {
 
     private func consume(_ topic: String) async {
         let stream = Event.stream(for: topic)
-        var backoff = Duration.milliseconds(50)
+        var backoff = RetryDelay(maximum: self.configuration.maxBackoff)
         var groupReady = false
         var lastClaim = ContinuousClock.now - self.configuration.claimAfter
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -91,14 +91,13 @@ package struct EventConsumer: Service {
                         block: self.configuration.block)
                 }
                 for entry in entries { await self.process(entry, stream: stream) }
-                backoff = .milliseconds(50)
+                backoff.reset()
             } catch {
                 guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
                 self.logger.warning("Event consumer cannot proceed; retrying", metadata: [
-                    "events.topic": "\(topic)", "error": "\(error)", "retry_in": "\(backoff)",
+                    "events.topic": "\(topic)", "error": "\(error)", "retry_in": "\(backoff.current)",
                 ])
-                await sleepUnlessShuttingDown(backoff)
-                backoff = min(backoff * 2, self.configuration.maxBackoff)
+                await backoff.wait()
             }
         }
     }

@@ -43,18 +43,17 @@ package struct OutboxRelay: Service {
     }
 
     package func run() async throws {
-        var backoff = Duration.milliseconds(50)
+        var backoff = RetryDelay(maximum: self.configuration.maxBackoff)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let published = try await self.publishBatch()
-                backoff = .milliseconds(50)
+                backoff.reset()
                 if published < self.configuration.batchSize {
                     await sleepUnlessShuttingDown(self.configuration.pollInterval)
                 }
             } catch {
-                self.logger.warning("Outbox relay cannot publish; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-                await sleepUnlessShuttingDown(backoff)
-                backoff = min(backoff * 2, self.configuration.maxBackoff)
+                self.logger.warning("Outbox relay cannot publish; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff.current)"])
+                await backoff.wait()
             }
         }
     }
