@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "lyrica", targets: ["lyrica"]),
         .executable(name: "lyrica-echo", targets: ["EchoServer"]),
+        .executable(name: "lyrica-auth", targets: ["AuthServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // The RPC runtime: framing, connections, server, client, status, streaming, health, reflection.
@@ -77,6 +79,7 @@ let package = Package(
             name: "LyricaService",
             dependencies: [
                 "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", logging, serviceLifecycle, argumentParser, nioCore, nioPosix,
+                swiftProtobuf,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -85,6 +88,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/LyricaService",
             resources: [.copy("Events/Migrations")],
@@ -110,6 +115,29 @@ let package = Package(
                 "EchoService", "LyricaRPC", "LyricaService", argumentParser,
             ],
             path: "Services/Echo/EchoServer",
+            swiftSettings: strictSettings
+        ),
+        // argon2 from Debian's libargon2-dev.
+        .systemLibrary(name: "CArgon2", path: "Shared/CArgon2", providers: [.apt(["libargon2-dev"])]),
+        // The auth service: accounts, passwords, tokens, API keys, login throttling.
+        .target(
+            name: "AuthService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "CArgon2",
+                logging, nioCore, nioPosix, swiftProtobuf,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Auth/AuthService",
+            resources: [.copy("Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "AuthServer",
+            dependencies: ["AuthService", "LyricaService", argumentParser],
+            path: "Services/Auth/AuthServer",
             swiftSettings: strictSettings
         ),
         // The `lyrica` CLI: call, list, describe, bench.
@@ -170,6 +198,18 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LyricaServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthServiceTests",
+            dependencies: [
+                "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "TestSupport",
+                logging, nioCore, nioPosix, serviceLifecycle, swiftProtobuf,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/AuthServiceTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lyrica builds and runs with, when any is missing:
-# libhiredis-dev (Redis client library), postgresql, redis-server.
+# libhiredis-dev (Redis client library), libargon2-dev (password hashing), postgresql, redis-server.
 set -euo pipefail
 needed=()
 [ -f /usr/include/hiredis/hiredis.h ] || needed+=(libhiredis-dev)
+[ -f /usr/include/argon2.h ] || needed+=(libargon2-dev)
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || needed+=(postgresql)
 command -v redis-server >/dev/null || needed+=(redis-server)
 if [ ${#needed[@]} -gt 0 ]; then

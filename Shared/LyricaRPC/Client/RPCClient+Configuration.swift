@@ -19,6 +19,8 @@ extension RPCClient {
         package var keepaliveInterval: TimeAmount? = .seconds(60)
         /// Close the connection if a ping is not answered within this. Default 20 s.
         package var keepaliveTimeout: TimeAmount = .seconds(20)
+        /// Credentials added to every call. Default none.
+        package var credentials: (any CallCredentials)?
 
         package init() {}
 

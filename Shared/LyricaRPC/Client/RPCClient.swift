@@ -198,7 +198,12 @@ package final class RPCClient: Service, Sendable {
     private func open(
         _ method: MethodDescriptor, metadata: Metadata, deadline: NIODeadline?, message: ByteBuffer?, endStream: Bool
     ) async throws -> (ClientConnectionHandler, ClientCall) {
-        let metadata = Self.propagating(metadata)
+        var metadata = Self.propagating(metadata)
+        if let credentials = self.configuration.credentials {
+            for (key, value) in try await credentials.metadata(for: method, current: RPCContext.current) where metadata[key] == nil {
+                metadata[key] = value
+            }
+        }
         let connection = try await self.pickConnection()
         let call = ClientCall(method: method)
         if method.kind.serverStreams {

@@ -18,10 +18,12 @@ package struct RPCContext: Sendable {
     package var logger: Logger
     /// Response headers and trailers this handler sets.
     package let response: ResponseMetadata
+    /// What interceptors learned about the call, e.g. who makes it.
+    package var values: RPCContextValues
 
     package init(
         method: MethodDescriptor, metadata: Metadata, deadline: NIODeadline?, peer: String, logger: Logger,
-        response: ResponseMetadata = ResponseMetadata()
+        response: ResponseMetadata = ResponseMetadata(), values: RPCContextValues = RPCContextValues()
     ) {
         self.method = method
         self.metadata = metadata
@@ -29,6 +31,7 @@ package struct RPCContext: Sendable {
         self.peer = peer
         self.logger = logger
         self.response = response
+        self.values = values
     }
 
     /// The context of the server call this task serves, if any. Outgoing calls read it to inherit

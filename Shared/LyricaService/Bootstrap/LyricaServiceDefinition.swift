@@ -1,3 +1,4 @@
+package import ArgumentParser
 package import LyricaPostgres
 package import LyricaRPC
 package import ServiceLifecycle
@@ -18,6 +19,8 @@ package protocol LyricaServiceDefinition: Sendable {
     static func migrations() throws -> [Migration]
     /// Builds its handlers and background work from the runtime's shared parts.
     static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts
+    /// Subcommands of its own beside serve, migrate and healthcheck. Default none.
+    static var commands: [any ParsableCommand.Type] { get }
 }
 
 extension LyricaServiceDefinition {
@@ -25,6 +28,7 @@ extension LyricaServiceDefinition {
     package static var usesRedis: Bool { true }
     package static var usesEvents: Bool { false }
     package static func migrations() throws -> [Migration] { [] }
+    package static var commands: [any ParsableCommand.Type] { [] }
 }
 
 /// A service's own parts, run by the kit in its service group.

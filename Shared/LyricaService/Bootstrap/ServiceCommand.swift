@@ -1,9 +1,9 @@
 package import ArgumentParser
 import Foundation
-import Logging
+package import Logging
 import LyricaPostgres
 import LyricaRPC
-import PostgresNIO
+package import PostgresNIO
 
 /// `lyrica-<name> [serve] | migrate [status] | healthcheck`: the command every service executable
 /// is. Configuration comes from the environment (see `ServiceConfiguration`); flags override it.
@@ -12,7 +12,8 @@ package struct ServiceCommand<Definition: LyricaServiceDefinition>: AsyncParsabl
         CommandConfiguration(
             commandName: "lyrica-\(Definition.name)",
             abstract: "The Lyrica \(Definition.name) service.",
-            subcommands: [ServeCommand<Definition>.self, MigrateCommand<Definition>.self, HealthcheckCommand<Definition>.self],
+            subcommands: [ServeCommand<Definition>.self, MigrateCommand<Definition>.self, HealthcheckCommand<Definition>.self]
+                + Definition.commands,
             defaultSubcommand: ServeCommand<Definition>.self)
     }
 
@@ -28,7 +29,7 @@ package struct ServiceOptions: ParsableArguments {
 
     package init() {}
 
-    func configuration<Definition: LyricaServiceDefinition>(for: Definition.Type) throws -> ServiceConfiguration {
+    package func configuration<Definition: LyricaServiceDefinition>(for: Definition.Type) throws -> ServiceConfiguration {
         var environment = Environment()
         if let host = self.host { environment.values["RPC_HOST"] = host }
         if let port = self.port { environment.values["RPC_PORT"] = String(port) }
@@ -39,6 +40,21 @@ package struct ServiceOptions: ParsableArguments {
                 name: Definition.name, rpcPort: Definition.defaultRPCPort, adminPort: Definition.defaultAdminPort, environment: environment)
         } catch {
             throw ValidationError(error.message)
+        }
+    }
+
+    /// Runs a one-off task (migrate, key rotation) with the service's PostgreSQL client.
+    package func withPostgres<Definition: LyricaServiceDefinition>(
+        for definition: Definition.Type, task: String, _ body: (PostgresClient, Logger) async throws -> Void
+    ) async throws {
+        let configuration = try self.configuration(for: Definition.self)
+        ObservabilityBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+        let logger = Logger(label: "lyrica.\(Definition.name).\(task)")
+        let client = PostgresClient(configuration: try PostgresClient.Configuration(databaseURL: configuration.databaseURL), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client, logger)
         }
     }
 }
@@ -79,13 +95,7 @@ package struct MigrateCommand<Definition: LyricaServiceDefinition>: AsyncParsabl
             print("\(Definition.name) has no database: nothing to migrate")
             return
         }
-        let configuration = try self.options.configuration(for: Definition.self)
-        ObservabilityBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
-        let logger = Logger(label: "lyrica.\(Definition.name).migrate")
-        let client = PostgresClient(configuration: try PostgresClient.Configuration(databaseURL: configuration.databaseURL), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await self.options.withPostgres(for: Definition.self, task: "migrate") { client, logger in
             if self.action == "status" {
                 let runner = try MigrationRunner(client: client, schema: Definition.name, migrations: try Definition.migrations())
                 for status in try await runner.status(logger: logger) {

@@ -12,12 +12,15 @@ package final class ServiceRuntime: Sendable {
     private let _postgres: PostgresClient?
     private let _redis: RedisClient?
     private let madeClients = NIOLockedValueBox<[(String, RPCClient)]>([])
+    /// What this service sends on its outgoing calls: its service token and the user it acts for.
+    package let credentials: ServiceCredentials
 
     init(configuration: ServiceConfiguration, logger: Logger, postgres: PostgresClient?, redis: RedisClient?) {
         self.configuration = configuration
         self.logger = logger
         self._postgres = postgres
         self._redis = redis
+        self.credentials = ServiceCredentials(service: configuration.name, secret: configuration.serviceSecret, logger: logger)
     }
 
     /// The service's PostgreSQL client (only for definitions that use PostgreSQL).
@@ -32,10 +35,15 @@ package final class ServiceRuntime: Sendable {
         return client
     }
 
-    /// A client for another service, from `<NAME>_ENDPOINTS` (else its local default port).
+    /// A client for another service, from `<NAME>_ENDPOINTS` (else its local default port), that
+    /// sends this service's credentials. One per service: asking again returns the same client.
     package func client(for service: String, defaultPort: Int) throws -> RPCClient {
+        if let made = self.madeClients.withLockedValue({ $0.first { $0.0 == service }?.1 }) { return made }
         let endpoints = try self.configuration.endpoints(of: service, defaultPort: defaultPort)
-        let client = RPCClient(endpoints: endpoints, logger: self.logger)
+        var configuration = RPCClient.Configuration.defaults
+        configuration.credentials = self.credentials
+        let client = RPCClient(endpoints: endpoints, configuration: configuration, logger: self.logger)
+        if service == "auth" { self.credentials.use(authClient: client) }
         self.madeClients.withLockedValue { $0.append((service, client)) }
         return client
     }

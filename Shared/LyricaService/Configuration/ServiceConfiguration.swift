@@ -8,7 +8,9 @@ import NIOCore
 /// (127.0.0.1), `ADMIN_PORT` (the service's admin port, e.g. 9102; 0 picks one; `off` disables it),
 /// `DATABASE_URL` (postgres://lyrica_<name>:lyrica_<name>@127.0.0.1:55432/lyrica_<name>), `REDIS_URL`
 /// (redis://127.0.0.1:56379), `LOG_LEVEL` (info), `LOG_FORMAT` (text or json), `SHUTDOWN_GRACE` (30s),
-/// `MIGRATE_ON_START` (true), and for each service called, `<NAME>_ENDPOINTS`.
+/// `MIGRATE_ON_START` (true), `SERVICE_SECRET` (this service's identity towards the others; unset:
+/// none), `USER_RATE_LIMIT_PER_MINUTE` (600 calls per user per minute, across services), and for
+/// each service called, `<NAME>_ENDPOINTS`.
 package struct ServiceConfiguration: Sendable {
     package var name: String
     package var server: RPCServer.Configuration
@@ -20,6 +22,9 @@ package struct ServiceConfiguration: Sendable {
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
     package var migrateOnStart: Bool
+    /// This service's secret for IssueServiceToken (`lyrica-auth service-secret <name>` prints it).
+    package var serviceSecret: String?
+    package var userRateLimitPerMinute: Int
     package var environment: Environment
 
     package enum LogFormat: String, Sendable { case text, json }
@@ -45,6 +50,8 @@ package struct ServiceConfiguration: Sendable {
         self.logFormat = LogFormat(rawValue: try environment.choice("LOG_FORMAT", ["text", "json"]) ?? "text")!
         let migrate = try environment.choice("MIGRATE_ON_START", ["true", "false", "1", "0"]) ?? "true"
         self.migrateOnStart = migrate == "true" || migrate == "1"
+        self.serviceSecret = environment.string("SERVICE_SECRET").flatMap { $0.isEmpty ? nil : $0 }
+        self.userRateLimitPerMinute = try environment.int("USER_RATE_LIMIT_PER_MINUTE", in: 1...10_000_000) ?? 600
     }
 
     /// The endpoints of a service this one calls: `<NAME>_ENDPOINTS`, else its local default.

@@ -1,0 +1,95 @@
+package import ArgumentParser
+import Foundation
+package import LyricaPostgres
+import LyricaProtos
+import LyricaRPC
+package import LyricaService
+
+/// The auth service on the service kit: `lyrica-auth`.
+package struct AuthDefinition: LyricaServiceDefinition {
+    package static let name = "auth"
+    package static let defaultRPCPort = 7101
+    package static let defaultAdminPort = 9101
+    package static let usesEvents = true
+
+    package static func migrations() throws -> [Migration] {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
+            throw ConfigurationError("The auth migrations are missing from the AuthService bundle")
+        }
+        return try Migration.load(from: directory)
+    }
+
+    package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {
+        let configuration = try AuthConfiguration(environment: runtime.configuration.environment)
+        let postgres = runtime.postgres
+        let tokens = TokenIssuer(store: SigningKeyStore(postgres: postgres), logger: runtime.logger)
+        let authenticator = ApiKeyAuthenticator(store: ApiKeyStore(postgres: postgres), logger: runtime.logger)
+        let service = AuthService(
+            configuration: configuration, users: UserStore(postgres: postgres), apiKeys: ApiKeyStore(postgres: postgres),
+            sessions: SessionCache(redis: runtime.redis, lifetime: configuration.refreshTokenLifetime),
+            throttle: LoginThrottle(redis: runtime.redis, configuration: configuration),
+            hasher: PasswordHasher(parameters: configuration.password), tokens: tokens, apiKeyAuthenticator: authenticator)
+        let interceptor = runtime.authInterceptor(policy: .auth, keys: tokens, apiKeys: authenticator)
+        let relay = OutboxRelay(
+            outbox: Outbox(schema: Self.name), source: Self.name, postgres: postgres, redis: runtime.redis, logger: runtime.logger)
+        return ServiceParts(rpcServices: [service], interceptors: [interceptor], background: [relay])
+    }
+
+    package static var commands: [any ParsableCommand.Type] { [ServiceSecretCommand.self, RotateSigningKeyCommand.self] }
+}
+
+extension AuthPolicy {
+    /// Who may call each AuthService method.
+    package static let auth = AuthPolicy([
+        Lyrica_Auth_V1_AuthService.Method.register: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.login: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.refresh: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.logout: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.getPublicKeys: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.issueServiceToken: .anyone,
+        Lyrica_Auth_V1_AuthService.Method.logoutAll: .scope(.read),
+        Lyrica_Auth_V1_AuthService.Method.getMe: .scope(.read),
+        Lyrica_Auth_V1_AuthService.Method.getPreferences: .scope(.read),
+        Lyrica_Auth_V1_AuthService.Method.listApiKeys: .scope(.read),
+        Lyrica_Auth_V1_AuthService.Method.updateProfile: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.changePassword: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.updatePreferences: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.createApiKey: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.revokeApiKey: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.deleteAccount: .scope(.write),
+        Lyrica_Auth_V1_AuthService.Method.authenticate: .services,
+    ])
+}
+
+/// `lyrica-auth service-secret <name>`: the secret a service puts in its SERVICE_SECRET.
+struct ServiceSecretCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service-secret", abstract: "Print the SERVICE_SECRET of a service, derived from SERVICE_MASTER_SECRET.")
+
+    @Argument(help: "The service, e.g. generation.") var service: String
+
+    func run() throws {
+        let configuration = try AuthConfiguration(environment: Environment())
+        guard let master = configuration.serviceMasterSecret else {
+            throw ValidationError("SERVICE_MASTER_SECRET is not set")
+        }
+        print(ServiceSecret.derive(service: self.service, masterSecret: master))
+    }
+}
+
+/// `lyrica-auth rotate-signing-key`: a new current key; the old one verifies until it retires.
+struct RotateSigningKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-signing-key",
+        abstract: "Start signing access tokens with a new key; the previous one keeps verifying until its tokens expire.")
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await self.options.withPostgres(for: AuthDefinition.self, task: "rotate-signing-key") { client, logger in
+            let configuration = try AuthConfiguration(environment: Environment())
+            let keyID = try await SigningKeyStore(postgres: client).rotate(retireAfter: configuration.keyRetirementDelay, logger: logger)
+            print("Signing with \(keyID); replicas pick it up within a minute")
+        }
+    }
+}
