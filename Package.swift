@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "LyricaRPC", "LyricaProtos", "EchoService", "LyricaPostgres", "LyricaRedis",
+                "LyricaRPC", "LyricaProtos", "EchoService", "LyricaPostgres", "LyricaRedis", "LyricaService",
                 nioCore, nioPosix, logging, serviceLifecycle, swiftProtobuf,
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

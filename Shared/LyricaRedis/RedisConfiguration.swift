@@ -18,7 +18,8 @@ package struct RedisConfiguration: Sendable {
 
     package init() {}
 
-    /// Reads a `REDIS_URL`: `redis://[:PASSWORD@]HOST[:PORT][/DB]`, with `?pool_max=N`.
+    /// Reads a `REDIS_URL`: `redis://[:PASSWORD@]HOST[:PORT][/DB]`, with `?pool_max=N` and
+    /// `&key_prefix=P` (several deployments, or tests, sharing one Redis).
     package init(url: String) throws(ConfigurationError) {
         guard let components = URLComponents(string: url), components.scheme == "redis", let host = components.host, !host.isEmpty else {
             throw ConfigurationError("REDIS_URL '\(url)' is not redis://[:password@]host[:port][/db]")
@@ -37,6 +38,9 @@ package struct RedisConfiguration: Sendable {
         if let poolMax = components.queryItems?.first(where: { $0.name == "pool_max" })?.value {
             guard let value = Int(poolMax), value > 0 else { throw ConfigurationError("REDIS_URL pool_max '\(poolMax)' must be a positive integer") }
             self.maxConnections = value
+        }
+        if let prefix = components.queryItems?.first(where: { $0.name == "key_prefix" })?.value {
+            self.keyPrefix = prefix
         }
     }
 }

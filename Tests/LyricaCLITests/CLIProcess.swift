@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `lyrica` (or `lyrica-echo`) executable from the same build folder as the tests.
 enum CLIProcess {
@@ -8,19 +9,10 @@ enum CLIProcess {
         var stderr: String
     }
 
-    static func executable(_ name: String) -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // Swift Testing may run from inside the .xctest bundle on some platforms.
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent(name)
-    }
-
     /// Runs `lyrica ARGS` to completion, feeding `stdin` if given.
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
         let process = Process()
-        process.executableURL = self.executable("lyrica")
+        process.executableURL = builtExecutable("lyrica")
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()

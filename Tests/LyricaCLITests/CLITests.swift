@@ -171,7 +171,7 @@ struct EchoServerProcessTests {
     func servesAndStopsOnSigterm() async throws {
         let port = Int.random(in: 20_000...40_000)
         let process = Process()
-        process.executableURL = CLIProcess.executable("lyrica-echo")
+        process.executableURL = builtExecutable("lyrica-echo")
         process.arguments = ["--port", "\(port)", "--log-level", "error"]
         try process.run()
         var answered = false

@@ -35,26 +35,7 @@ struct ServiceHostTests {
     private func withNotesService<Result: Sendable>(
         redisURL: String? = nil, _ body: (ServiceHost<NotesDefinition>, PostgresClient) async throws -> Result
     ) async throws -> Result {
-        try await withTestDatabase { postgres, databaseURL in
-            let environment = Environment([
-                "DATABASE_URL": databaseURL, "REDIS_URL": try redisURL ?? TestServers.redisURL(), "RPC_PORT": "0", "ADMIN_PORT": "0",
-            ])
-            let configuration = try ServiceConfiguration(name: "notes", rpcPort: 0, adminPort: 0, environment: environment)
-            let host = try ServiceHost<NotesDefinition>(configuration: configuration, logger: testLogger("notes"), signals: false)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await host.run() }
-                _ = try await host.server.listeningAddress
-                do {
-                    let result = try await body(host, postgres)
-                    await host.shutDown()
-                    try await group.waitForAll()
-                    return result
-                } catch {
-                    await host.shutDown()
-                    throw error
-                }
-            }
-        }
+        try await withServiceHost(NotesDefinition.self, redisURL: redisURL, body)
     }
 
     private func get(_ host: ServiceHost<NotesDefinition>, _ path: String) async throws -> (Int, String) {

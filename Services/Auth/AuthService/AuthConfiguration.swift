@@ -23,6 +23,9 @@ package struct AuthConfiguration: Sendable {
     package var loginWindow: Duration = .seconds(15 * 60)
     /// Accounts one address may register per hour (`REGISTRATIONS_PER_ADDRESS_PER_HOUR`). Default 20.
     package var registrationsPerAddressPerHour = 20
+    /// How often each replica rereads the signing keys, to pick up rotations
+    /// (`SIGNING_KEY_RELOAD_INTERVAL`). Default 60 s.
+    package var signingKeyReloadInterval: Duration = .seconds(60)
     /// How long a rotated-out signing key keeps verifying: the access-token lifetime plus a margin.
     package var keyRetirementDelay: Duration { self.accessTokenLifetime + .seconds(5 * 60) }
 
@@ -41,6 +44,7 @@ package struct AuthConfiguration: Sendable {
             }
             self.serviceMasterSecret = secret
         }
+        if let interval = try environment.duration("SIGNING_KEY_RELOAD_INTERVAL") { self.signingKeyReloadInterval = interval }
         if let memory = try environment.int("ARGON2_MEMORY_KIB", in: 8192...4_194_304) { self.password.memoryKiB = memory }
         if let passes = try environment.int("ARGON2_ITERATIONS", in: 1...64) { self.password.iterations = passes }
         if let lanes = try environment.int("ARGON2_PARALLELISM", in: 1...16) { self.password.parallelism = lanes }

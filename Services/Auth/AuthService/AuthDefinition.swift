@@ -22,14 +22,16 @@ package struct AuthDefinition: LyricaServiceDefinition {
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {
         let configuration = try AuthConfiguration(environment: runtime.configuration.environment)
         let postgres = runtime.postgres
-        let tokens = TokenIssuer(store: SigningKeyStore(postgres: postgres), logger: runtime.logger)
+        let tokens = TokenIssuer(
+            store: SigningKeyStore(postgres: postgres), reloadInterval: configuration.signingKeyReloadInterval, logger: runtime.logger)
         let authenticator = ApiKeyAuthenticator(store: ApiKeyStore(postgres: postgres), logger: runtime.logger)
         let service = AuthService(
             configuration: configuration, users: UserStore(postgres: postgres), apiKeys: ApiKeyStore(postgres: postgres),
             sessions: SessionCache(redis: runtime.redis, lifetime: configuration.refreshTokenLifetime),
             throttle: LoginThrottle(redis: runtime.redis, configuration: configuration),
             hasher: PasswordHasher(parameters: configuration.password), tokens: tokens, apiKeyAuthenticator: authenticator)
-        let interceptor = runtime.authInterceptor(policy: .auth, keys: tokens, apiKeys: authenticator)
+        // Keys are checked against the store on every call here: a revoked key stops at once.
+        let interceptor = runtime.authInterceptor(policy: .auth, keys: tokens, apiKeys: authenticator, cacheApiKeys: false)
         let relay = OutboxRelay(
             outbox: Outbox(schema: Self.name), source: Self.name, postgres: postgres, redis: runtime.redis, logger: runtime.logger)
         return ServiceParts(rpcServices: [service], interceptors: [interceptor], background: [relay])

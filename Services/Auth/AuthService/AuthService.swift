@@ -77,10 +77,12 @@ package struct AuthService: Lyrica_Auth_V1_AuthService.ServiceProtocol {
         guard user.isActive else { throw AuthError.accountDisabled }
         try await self.throttle.recordSuccess(login: login)
         let rehashed = self.hasher.needsRehash(user.passwordHash) ? try await self.hasher.hash(request.password) : nil
-        try await self.users.recordLogin(id: user.id, rehashed: rehashed, logger: context.logger)
-        let tokens = try await self.startSession(for: user)
+        guard let signedIn = try await self.users.recordLogin(id: user.id, rehashed: rehashed, logger: context.logger) else {
+            throw AuthError.invalidLogin
+        }
+        let tokens = try await self.startSession(for: signedIn)
         return .with {
-            $0.user = .init(user)
+            $0.user = .init(signedIn)
             $0.tokens = tokens
         }
     }

@@ -51,13 +51,16 @@ package struct UserStore: Sendable {
         return try await Self.first(rows)
     }
 
-    /// Stamps a successful login, replacing the hash when it was made with old parameters.
-    package func recordLogin(id: UUID, rehashed: String?, logger: Logger) async throws {
-        try await self.postgres.query(
-            """
-            UPDATE auth.users SET last_login_at = now(), password_hash = coalesce(\(rehashed), password_hash)
-            WHERE id = \(id)
-            """, logger: logger)
+    /// Stamps a successful login, replacing the hash when it was made with old parameters;
+    /// returns the account as it now is.
+    package func recordLogin(id: UUID, rehashed: String?, logger: Logger) async throws -> User? {
+        try await Self.first(
+            try await self.postgres.query(
+                """
+                UPDATE auth.users SET last_login_at = now(), password_hash = coalesce(\(rehashed), password_hash)
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger))
     }
 
     /// Changes the fields given; nil leaves a field alone (`fullName: .some(nil)` clears it).

@@ -28,6 +28,8 @@ package struct AccessTokenClaims: JWTPayload, Equatable {
     package init(
         subject: String, kind: String, scopes: Set<Scope>, sessionID: String?, issuedAt: Date, lifetime: Duration
     ) {
+        // Whole seconds: NumericDate may hold fractions, but many verifiers expect integers.
+        let issuedAt = Date(timeIntervalSince1970: issuedAt.timeIntervalSince1970.rounded(.down))
         self.issuer = IssuerClaim(value: Self.issuer)
         self.audience = AudienceClaim(value: [Self.audience])
         self.subject = SubjectClaim(value: subject)

@@ -69,7 +69,7 @@ package final class AccessTokenVerifier: Sendable {
     }
 
     /// The `kid` of a JWT's header, without verifying anything.
-    static func keyID(of token: String) -> String? {
+    package static func keyID(of token: String) -> String? {
         guard let dot = token.firstIndex(of: "."), let header = Base64URL.decode(token[..<dot]),
             let object = try? JSONSerialization.jsonObject(with: Data(header)) as? [String: Any]
         else { return nil }

@@ -20,7 +20,7 @@ package struct AuthPolicy: Sendable {
         self.rules = Dictionary(uniqueKeysWithValues: rules.map { ($0.key.path, $0.value) })
     }
 
-    package static let alwaysPublicServices: Set<String> = ["lyrica.health.v1.Health", "lyrica.reflection.v1.Reflection"]
+    package static let alwaysPublicServices: Set<String> = ["lyrica.health.v1.Health", "lyrica.reflection.v1.ServerReflection"]
 
     /// The rule for a method; nil when it has none.
     package func access(for method: MethodDescriptor) -> Access? {

@@ -13,11 +13,13 @@ extension ServiceRuntime {
             policy: policy, keys: AuthServicePublicKeys(client: auth), apiKeys: AuthServiceApiKeys(client: auth))
     }
 
-    /// The same with other sources of keys: the auth service uses its own stores.
-    package func authInterceptor(policy: AuthPolicy, keys: any PublicKeySource, apiKeys: any ApiKeyResolver) -> AuthInterceptor {
+    /// The same with other sources of keys: the auth service uses its own stores, uncached.
+    package func authInterceptor(
+        policy: AuthPolicy, keys: any PublicKeySource, apiKeys: any ApiKeyResolver, cacheApiKeys: Bool = true
+    ) -> AuthInterceptor {
         AuthInterceptor(
             policy: policy, verifier: AccessTokenVerifier(source: keys, logger: self.logger),
-            apiKeys: CachedApiKeyResolver(apiKeys), rateLimiter: RateLimiter(redis: self.redis),
+            apiKeys: cacheApiKeys ? CachedApiKeyResolver(apiKeys) : apiKeys, rateLimiter: RateLimiter(redis: self.redis),
             userRateLimitPerMinute: self.configuration.userRateLimitPerMinute)
     }
 }

@@ -1,0 +1,47 @@
+package import Foundation
+import LyricaRPC
+package import LyricaService
+package import PostgresNIO
+
+/// Runs a service on the kit as `serve` would, against a fresh database and its own Redis key
+/// prefix, on ports the system picks; `environment` adds or overrides settings.
+package func withServiceHost<Definition: LyricaServiceDefinition, Result: Sendable>(
+    _ definition: Definition.Type, environment extra: [String: String] = [:], redisURL: String? = nil,
+    _ body: (ServiceHost<Definition>, PostgresClient) async throws -> Result
+) async throws -> Result {
+    try await withTestDatabase { postgres, databaseURL in
+        let prefix = "test:\(UUID().uuidString.lowercased()):"
+        let redis = try redisURL ?? TestServers.redisURL()
+        var values = [
+            "DATABASE_URL": databaseURL, "REDIS_URL": redis + (redis.contains("?") ? "&" : "?") + "key_prefix=\(prefix)",
+            "RPC_PORT": "0", "ADMIN_PORT": "0",
+        ]
+        values.merge(extra) { $1 }
+        let configuration = try ServiceConfiguration(
+            name: Definition.name, rpcPort: 0, adminPort: 0, environment: Environment(values))
+        let host = try ServiceHost<Definition>(configuration: configuration, logger: testLogger(Definition.name), signals: false)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await host.run() }
+            _ = try await host.server.listeningAddress
+            do {
+                let result = try await body(host, postgres)
+                await host.shutDown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await host.shutDown()
+                throw error
+            }
+        }
+    }
+}
+
+/// A program built beside the tests (`lyrica`, `lyrica-auth`, …).
+package func builtExecutable(_ name: String) -> URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    // Swift Testing may run from inside the .xctest bundle on some platforms.
+    while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
+        directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent(name)
+}
