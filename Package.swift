@@ -152,6 +152,13 @@ let package = Package(
             path: "Tools/lyrica",
             swiftSettings: strictSettings
         ),
+        // Token verification in the auth interceptor (Tests/Benchmarks/auth-bench.sh runs it).
+        .executableTarget(
+            name: "AuthBenchmark",
+            dependencies: ["LyricaRPC", "LyricaService", logging, .product(name: "JWTKit", package: "jwt-kit")],
+            path: "Tests/Benchmarks/AuthBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Fuzz entry point for the frame decoder (see README: built with -sanitize=fuzzer, not by CI).
         .executableTarget(
             name: "FrameDecoderFuzzer",
@@ -203,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "AuthServiceTests",
             dependencies: [
-                "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "TestSupport",
+                "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "TestSupport", "EchoService",
                 logging, nioCore, nioPosix, serviceLifecycle, swiftProtobuf,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -131,3 +131,40 @@ final class ManagedCounter: Sendable {
     func increment() { self.box.withLockedValue { $0 += 1 } }
     var value: Int { self.box.withLockedValue { $0 } }
 }
+
+/// Refuses every call, as an auth interceptor refuses a caller without credentials.
+struct RefuseEveryCall: RPCServerInterceptor {
+    func intercept(context: RPCContext, next: (RPCContext) async throws -> Void) async throws {
+        throw RPCError(.permissionDenied, "Refused by the interceptor")
+    }
+}
+
+@Suite("Interceptors on streaming calls", .timeLimit(.minutes(1)))
+struct StreamingInterceptorTests {
+    @Test("An interceptor's refusal reaches the client of every call kind")
+    func refusalReachesEveryKind() async throws {
+        try await withRunningServer(interceptors: [RefuseEveryCall()]) { server in
+            try await withClient(server) { client in
+                let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
+                let unary = await #expect(throws: RPCError.self) { _ = try await echo.get(.init()) }
+                #expect(unary?.code == .permissionDenied)
+                let serverStreaming = await #expect(throws: RPCError.self) {
+                    try await echo.expand(.with { $0.text = "a b" }) { responses in for try await _ in responses {} }
+                }
+                #expect(serverStreaming?.code == .permissionDenied)
+                let clientStreaming = await #expect(throws: RPCError.self) {
+                    _ = try await echo.collect { writer in try await writer.write(.with { $0.text = "a" }) }
+                }
+                #expect(clientStreaming?.code == .permissionDenied)
+                let emptyClientStream = await #expect(throws: RPCError.self) { _ = try await echo.collect { _ in } }
+                #expect(emptyClientStream?.code == .permissionDenied)
+                let bidirectional = await #expect(throws: RPCError.self) {
+                    try await echo.update { writer in try await writer.write(.init()) } onResponses: { responses in
+                        for try await _ in responses {}
+                    }
+                }
+                #expect(bidirectional?.code == .permissionDenied)
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import JWTKit
 package import Logging
 import LyricaRPC

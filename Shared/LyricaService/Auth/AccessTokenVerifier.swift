@@ -24,8 +24,7 @@ package protocol PublicKeySource: Sendable {
 
 /// Verifies access tokens locally: signature (EdDSA, by the token's `kid`), expiry, issuer and
 /// audience. Keys are fetched once and refreshed every `refreshInterval`, or early when a token
-/// names a key not seen yet (a rotation), at most once per `unknownKeyRetryInterval`. A token
-/// that verified is remembered until it expires, so a client's repeated calls cost a lookup.
+/// names a key not seen yet (a rotation), at most once per `unknownKeyRetryInterval`.
 package final class AccessTokenVerifier: Sendable {
     private let keys: PublicKeyCache
     private let verified = NIOLockedValueBox(VerifiedTokens())
@@ -43,17 +42,28 @@ package final class AccessTokenVerifier: Sendable {
         self.verified.withLockedValue { $0.capacity = cacheCapacity }
     }
 
-    /// The token's claims if it is valid now; UNAUTHENTICATED with the reason otherwise.
-    package func verify(_ token: String) async throws(RPCError) -> AccessTokenClaims {
+    /// The principal a valid token stands for; UNAUTHENTICATED with the reason otherwise.
+    /// Remembered until the token expires, so a client's next calls cost a dictionary lookup.
+    package func principal(forToken token: String) async throws(RPCError) -> Principal {
         let now = Date()
-        if let claims = self.verified.withLockedValue({ $0.claims(for: token, at: now) }) { return claims }
+        if let principal = self.verified.withLockedValue({ $0.principal(for: token, at: now) }) { return principal }
+        let claims = try await self.verify(token)
+        guard let principal = claims.principal else {
+            throw RPCError(.unauthenticated, "The access token's claims are inconsistent")
+        }
+        self.verified.withLockedValue { $0.remember(principal, until: claims.expiration.value, for: token, at: now) }
+        return principal
+    }
+
+    /// The token's claims if it is valid now (always checked in full); UNAUTHENTICATED with the
+    /// reason otherwise.
+    package func verify(_ token: String) async throws(RPCError) -> AccessTokenClaims {
         guard let keyID = Self.keyID(of: token) else {
             throw RPCError(.unauthenticated, "The access token is malformed: expected a JWT with a 'kid' header")
         }
-        let claims: AccessTokenClaims
         do {
             let collection = try await self.keys.collection(containing: keyID)
-            claims = try await collection.verify(token, as: AccessTokenClaims.self)
+            return try await collection.verify(token, as: AccessTokenClaims.self)
         } catch let error as RPCError {
             throw error
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
@@ -64,8 +74,6 @@ package final class AccessTokenVerifier: Sendable {
         } catch {
             throw RPCError(.unauthenticated, "The access token is invalid: its signature does not verify")
         }
-        self.verified.withLockedValue { $0.remember(claims, for: token, at: now) }
-        return claims
     }
 
     /// The `kid` of a JWT's header, without verifying anything.
@@ -77,22 +85,23 @@ package final class AccessTokenVerifier: Sendable {
     }
 }
 
-/// Tokens that verified, until they expire; the oldest go first when full.
+/// Principals of tokens that verified, until the tokens expire; when full, expired entries go
+/// first, then everything.
 private struct VerifiedTokens {
     var capacity = 10_000
-    private var entries: [String: AccessTokenClaims] = [:]
+    private var entries: [String: (principal: Principal, expires: Date)] = [:]
 
-    func claims(for token: String, at now: Date) -> AccessTokenClaims? {
-        guard let claims = self.entries[token], claims.expiration.value > now else { return nil }
-        return claims
+    func principal(for token: String, at now: Date) -> Principal? {
+        guard let entry = self.entries[token], entry.expires > now else { return nil }
+        return entry.principal
     }
 
-    mutating func remember(_ claims: AccessTokenClaims, for token: String, at now: Date) {
+    mutating func remember(_ principal: Principal, until expires: Date, for token: String, at now: Date) {
         if self.entries.count >= self.capacity {
-            self.entries = self.entries.filter { $0.value.expiration.value > now }
+            self.entries = self.entries.filter { $0.value.expires > now }
             if self.entries.count >= self.capacity { self.entries.removeAll(keepingCapacity: true) }
         }
-        self.entries[token] = claims
+        self.entries[token] = (principal, expires)
     }
 }
 

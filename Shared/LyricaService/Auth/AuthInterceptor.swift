@@ -86,10 +86,7 @@ package struct AuthInterceptor: RPCServerInterceptor {
         }
         var principal: Principal
         if let token = Self.credential(authorization, scheme: "Bearer") {
-            guard let resolved = try await self.verifier.verify(token).principal else {
-                throw RPCError(.unauthenticated, "The access token's claims are inconsistent")
-            }
-            principal = resolved
+            principal = try await self.verifier.principal(forToken: token)
         } else if let secret = Self.credential(authorization, scheme: "ApiKey") {
             principal = try await self.apiKeys.principal(forApiKey: secret).principal
         } else {
@@ -108,12 +105,24 @@ package struct AuthInterceptor: RPCServerInterceptor {
     }
 
     /// The credential after `scheme` (case-insensitive, as HTTP's), nil for another scheme.
+    /// Works on UTF-8 bytes: this runs on every call, and tokens are long.
     private static func credential(_ authorization: String, scheme: String) -> String? {
-        guard authorization.count > scheme.count + 1,
-            authorization.prefix(scheme.count).lowercased() == scheme.lowercased(),
-            authorization.dropFirst(scheme.count).first == " "
-        else { return nil }
-        let credential = authorization.dropFirst(scheme.count + 1).trimmingCharacters(in: .whitespaces)
-        return credential.isEmpty ? nil : credential
+        let bytes = authorization.utf8
+        let schemeBytes = scheme.utf8
+        guard bytes.count > schemeBytes.count + 1 else { return nil }
+        var index = bytes.startIndex
+        for expected in schemeBytes {
+            // ASCII case folding: set bit 0x20 on letters only.
+            let byte = bytes[index]
+            let folded = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+            let expectedFolded = (expected >= 0x41 && expected <= 0x5A) ? expected | 0x20 : expected
+            guard folded == expectedFolded else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard bytes[index] == UInt8(ascii: " ") else { return nil }
+        var rest = bytes[bytes.index(after: index)...]
+        while let first = rest.first, first == UInt8(ascii: " ") { rest = rest.dropFirst() }
+        while let last = rest.last, last == UInt8(ascii: " ") { rest = rest.dropLast() }
+        return rest.isEmpty ? nil : String(Substring(rest))
     }
 }

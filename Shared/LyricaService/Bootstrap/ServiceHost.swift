@@ -6,6 +6,7 @@ package import PostgresNIO
 package import ServiceLifecycle
 import Prometheus
 import UnixSignals
+import NIOConcurrencyHelpers
 
 /// Runs one service: its stores, migrations (on start, by default), RPC server with the kit's
 /// interceptors, admin port, clients and background work, in one `ServiceGroup` started in
@@ -45,10 +46,13 @@ package final class ServiceHost<Definition: LyricaServiceDefinition>: Sendable {
         services += runtime.clients.map(\.1) as [any Service]
         if let admin { services.append(admin) }
         let migrate = configuration.migrateOnStart && Definition.usesPostgres
+        // Background work (outbox relays, consumers) starts once the schema is current, too.
+        let migrated = StartGate()
         services.append(PreludeService(server) {
             if migrate, let postgres { try await Self.migrate(postgres: postgres, logger: logger) }
+            migrated.open()
         })
-        services += parts.background
+        services += parts.background.map { service in PreludeService(service) { try await migrated.wait() } }
         self.group = ServiceGroup(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [],
             cancellationSignals: [], logger: logger)
@@ -89,5 +93,23 @@ struct PreludeService: Service {
     func run() async throws {
         try await self.prelude()
         try await self.service.run()
+    }
+}
+
+/// Opens once. Waiting polls: it must also end on cancellation and graceful shutdown, which a
+/// bare continuation would not notice, and start-up is the only time anyone waits.
+final class StartGate: Sendable {
+    private let isOpen = NIOLockedValueBox(false)
+
+    func open() {
+        self.isOpen.withLockedValue { $0 = true }
+    }
+
+    /// Returns once open; throws `CancellationError` if the service stops first.
+    func wait() async throws {
+        while !self.isOpen.withLockedValue({ $0 }) {
+            await sleepUnlessShuttingDown(.milliseconds(20))
+            if Task.isCancelled || Task.isShuttingDownGracefully { throw CancellationError() }
+        }
     }
 }
