@@ -287,9 +287,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             "rpc.endpoint": "\(self.endpoint)", "goaway.code": "\(goAway.code)", "reason": "\(goAway.reason)",
         ])
         self.goAwayLastCallID = goAway.lastCallID
+        // Tell the subchannel first, so a caller retrying a refused call picks a new connection.
+        self.onEvent(self, .goingAway)
         let refused = RPCError(.unavailable, "The server at \(self.endpoint) is going away (\(goAway.reason)); the call was not processed")
         for call in Array(self.calls.values) where call.id > goAway.lastCallID { self.complete(call, .failure(refused)) }
-        self.onEvent(self, .goingAway)
         if self.calls.isEmpty { self.link.close() }
     }
 
