@@ -15,6 +15,9 @@ final class ClientCall: @unchecked Sendable {
     var waiter: UnsafeContinuation<ClientResponse, any Error>?
     var headers = Metadata()
     var deadlineTimer: Scheduled<Void>?
+    /// The connection refused the call before any server code saw it (GOAWAY, or closing), so
+    /// sending it again elsewhere is safe whatever the method.
+    var neverProcessed = false
 
     init(method: MethodDescriptor) {
         self.method = method

@@ -124,6 +124,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     func start(_ call: ClientCall, metadata: Metadata, deadline: NIODeadline?, message: ByteBuffer?, endStream: Bool) {
         guard !call.ended else { return }
         guard self.isAcceptingCalls else {
+            call.neverProcessed = true
             return self.complete(call, .failure(RPCError(.unavailable, "The connection to \(self.endpoint) is closing; the call was not sent")))
         }
         var timeoutMicros: UInt64 = 0
@@ -290,7 +291,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         // Tell the subchannel first, so a caller retrying a refused call picks a new connection.
         self.onEvent(self, .goingAway)
         let refused = RPCError(.unavailable, "The server at \(self.endpoint) is going away (\(goAway.reason)); the call was not processed")
-        for call in Array(self.calls.values) where call.id > goAway.lastCallID { self.complete(call, .failure(refused)) }
+        for call in Array(self.calls.values) where call.id > goAway.lastCallID {
+            call.neverProcessed = true
+            self.complete(call, .failure(refused))
+        }
         if self.calls.isEmpty { self.link.close() }
     }
 

@@ -67,10 +67,19 @@ package final class RPCClient: Service, Sendable {
         let deadline = Self.deadline(for: options)
         let attempts = method.isIdempotent ? max(options.maxAttempts, 1) : 1
         var attempt = 1
+        var transparentRetries = 0
         while true {
             do {
                 let (connection, call) = try await self.open(method, metadata: options.metadata, deadline: deadline, message: requestBody, endStream: true)
-                return try await Self.response(of: call, on: connection)
+                do {
+                    return try await Self.response(of: call, on: connection)
+                } catch let error as RPCError where call.neverProcessed && transparentRetries < Self.transparentRetryLimit {
+                    // The server never saw it (GOAWAY raced the call): send it again on a fresh
+                    // connection, whatever the method, without counting an attempt.
+                    transparentRetries += 1
+                    self.logger.debug("Resending a call the server refused unprocessed", metadata: ["rpc.method": "\(method.path)", "error": "\(error.message)"])
+                    continue
+                }
             } catch let error as RPCError where error.code == .unavailable && attempt < attempts {
                 let delay = self.configuration.backoff.delay(forAttempt: attempt)
                 if let deadline, .now() + delay >= deadline { throw error }
@@ -249,6 +258,9 @@ package final class RPCClient: Service, Sendable {
         }
         throw RPCError(.unavailable, "No endpoint is reachable: " + Set(failures).sorted().joined(separator: "; "))
     }
+
+    /// Resends of a unary call that a connection refused before the server processed it.
+    static let transparentRetryLimit = 2
 
     /// Keys an outgoing call inherits from the server call it is made in, unless it sets them.
     package static let propagatedMetadataKeys = ["traceparent", "tracestate", "x-request-id"]
