@@ -8,22 +8,11 @@ import Testing
 
 @Suite("Auth: API keys, scopes and rate limits", .timeLimit(.minutes(1)))
 struct ApiKeyTests {
-    private func createKey(
-        _ harness: AuthHarness, token: String, scopes: [String] = ["read"], configure: (inout Lyrica_Auth_V1_CreateApiKeyRequest) -> Void = { _ in }
-    ) async throws -> Lyrica_Auth_V1_CreateApiKeyResponse {
-        var request = Lyrica_Auth_V1_CreateApiKeyRequest.with {
-            $0.name = "test key"
-            $0.scopes = scopes
-        }
-        configure(&request)
-        return try await harness.auth.createApiKey(request, options: AuthHarness.bearer(token))
-    }
-
     @Test("A key's secret is shown once, works as a credential, and is listed without it")
     func apiKeyLifecycle() async throws {
         try await withAuthService { harness in
             let registered = try await harness.register()
-            let created = try await self.createKey(harness, token: registered.tokens.accessToken)
+            let created = try await harness.createApiKey(token: registered.tokens.accessToken)
             #expect(created.secret.hasPrefix("lyk_"))
             #expect(created.secret.hasPrefix(created.key.prefix))
             #expect(created.key.rateLimitPerMinute == 60)
@@ -42,7 +31,7 @@ struct ApiKeyTests {
     func revokedKeyRefused() async throws {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
-            let created = try await self.createKey(harness, token: token)
+            let created = try await harness.createApiKey(token: token)
             _ = try await harness.auth.getMe(.init(), options: AuthHarness.apiKey(created.secret))
             let revoked = try await harness.auth.revokeApiKey(.with { $0.id = created.key.id }, options: AuthHarness.bearer(token)).key
             #expect(!revoked.isActive)
@@ -60,7 +49,7 @@ struct ApiKeyTests {
         try await withAuthService { harness in
             let owner = try await harness.register().tokens.accessToken
             let other = try await harness.register().tokens.accessToken
-            let created = try await self.createKey(harness, token: owner)
+            let created = try await harness.createApiKey(token: owner)
             await expectFailure(.notFound) {
                 _ = try await harness.auth.revokeApiKey(.with { $0.id = created.key.id }, options: AuthHarness.bearer(other))
             }
@@ -71,7 +60,7 @@ struct ApiKeyTests {
     func expiredKeyRefused() async throws {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
-            let created = try await self.createKey(harness, token: token) {
+            let created = try await harness.createApiKey(token: token) {
                 $0.expiresAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(1))
             }
             try await Task.sleep(for: .milliseconds(1500))
@@ -85,7 +74,7 @@ struct ApiKeyTests {
     func scopesEnforced() async throws {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
-            let readOnly = try await self.createKey(harness, token: token, scopes: ["read"]).secret
+            let readOnly = try await harness.createApiKey(token: token, scopes: ["read"]).secret
             _ = try await harness.auth.getPreferences(.init(), options: AuthHarness.apiKey(readOnly))
             await expectFailure(.permissionDenied, "needs the 'write' scope; this credential has read") {
                 _ = try await harness.auth.updateProfile(.with { $0.fullName = "X" }, options: AuthHarness.apiKey(readOnly))
@@ -97,7 +86,7 @@ struct ApiKeyTests {
     func keysCannotEscalate() async throws {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
-            let writer = try await self.createKey(harness, token: token, scopes: ["read", "write"]).secret
+            let writer = try await harness.createApiKey(token: token, scopes: ["read", "write"]).secret
             await expectFailure(.permissionDenied, "API keys and services cannot") {
                 _ = try await harness.auth.createApiKey(
                     .with {
@@ -123,7 +112,7 @@ struct ApiKeyTests {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
             await expectFailure(.permissionDenied, "admin") {
-                _ = try await self.createKey(harness, token: token, scopes: ["read", "admin"])
+                _ = try await harness.createApiKey(token: token, scopes: ["read", "admin"])
             }
         }
     }
@@ -132,7 +121,7 @@ struct ApiKeyTests {
     func keyRateLimit() async throws {
         try await withAuthService { harness in
             let token = try await harness.register().tokens.accessToken
-            let secret = try await self.createKey(harness, token: token) { $0.rateLimitPerMinute = 2 }.secret
+            let secret = try await harness.createApiKey(token: token) { $0.rateLimitPerMinute = 2 }.secret
             _ = try await harness.auth.getMe(.init(), options: AuthHarness.apiKey(secret))
             _ = try await harness.auth.getMe(.init(), options: AuthHarness.apiKey(secret))
             let error = await expectFailure(.resourceExhausted, "2 calls per-minute for this API key") {
@@ -159,7 +148,7 @@ struct ApiKeyTests {
     func authenticateForServices() async throws {
         try await withAuthService { harness in
             let registered = try await harness.register()
-            let created = try await self.createKey(harness, token: registered.tokens.accessToken, scopes: ["read", "generate"]) {
+            let created = try await harness.createApiKey(token: registered.tokens.accessToken, scopes: ["read", "generate"]) {
                 $0.rateLimitPerMinute = 7
                 $0.rateLimitPerDay = 70
             }

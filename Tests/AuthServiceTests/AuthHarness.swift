@@ -30,6 +30,27 @@ struct AuthHarness: Sendable {
             })
     }
 
+    /// Signs in with a login (email or username) and password.
+    func login(_ login: String, password: String = Self.password) async throws -> Lyrica_Auth_V1_LoginResponse {
+        try await self.auth.login(
+            .with {
+                $0.login = login
+                $0.password = password
+            })
+    }
+
+    /// Creates an API key for the account `token` signs in.
+    func createApiKey(
+        token: String, scopes: [String] = ["read"], configure: (inout Lyrica_Auth_V1_CreateApiKeyRequest) -> Void = { _ in }
+    ) async throws -> Lyrica_Auth_V1_CreateApiKeyResponse {
+        var request = Lyrica_Auth_V1_CreateApiKeyRequest.with {
+            $0.name = "test key"
+            $0.scopes = scopes
+        }
+        configure(&request)
+        return try await self.auth.createApiKey(request, options: Self.bearer(token))
+    }
+
     /// Options carrying `authorization` (and other metadata).
     static func bearer(_ token: String, _ extra: [(String, String)] = []) -> CallOptions {
         CallOptions(metadata: Metadata([("authorization", "Bearer \(token)")] + extra))

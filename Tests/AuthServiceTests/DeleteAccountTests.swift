@@ -16,22 +16,14 @@ struct DeleteAccountTests {
         try await withAuthService { harness in
             let registered = try await harness.register()
             let token = registered.tokens.accessToken
-            _ = try await harness.auth.createApiKey(
-                .with {
-                    $0.name = "k"
-                    $0.scopes = ["read"]
-                }, options: AuthHarness.bearer(token))
+            _ = try await harness.createApiKey(token: token)
             _ = try await harness.auth.deleteAccount(.with { $0.password = AuthHarness.password }, options: AuthHarness.bearer(token))
 
             await expectFailure(.unauthenticated) {
                 _ = try await harness.auth.refresh(.with { $0.refreshToken = registered.tokens.refreshToken })
             }
             await expectFailure(.unauthenticated) {
-                _ = try await harness.auth.login(
-                    .with {
-                        $0.login = registered.user.email
-                        $0.password = AuthHarness.password
-                    })
+                _ = try await harness.login(registered.user.email)
             }
             let keys = try await harness.postgres.query("SELECT count(*) FROM auth.api_keys", logger: testLogger())
             for try await count in keys.decode(Int.self) { #expect(count == 0) }

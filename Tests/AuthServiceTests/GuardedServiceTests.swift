@@ -80,12 +80,7 @@ struct GuardedServiceTests {
     func apiKeysResolvedRemotely() async throws {
         try await withGuardedEcho { harness, echo in
             let token = try await harness.register().tokens.accessToken
-            let secret = try await harness.auth.createApiKey(
-                .with {
-                    $0.name = "k"
-                    $0.scopes = ["read"]
-                }, options: AuthHarness.bearer(token)
-            ).secret
+            let secret = try await harness.createApiKey(token: token).secret
             #expect(try await echo.get(.with { $0.text = "key" }, options: AuthHarness.apiKey(secret)).text == "key")
             await expectFailure(.unauthenticated) { _ = try await echo.get(.init(), options: AuthHarness.apiKey("lyk_wrong")) }
         }
@@ -95,12 +90,7 @@ struct GuardedServiceTests {
     func apiKeysNeedAServiceIdentity() async throws {
         try await withGuardedEcho(serviceSecret: false) { harness, echo in
             let token = try await harness.register().tokens.accessToken
-            let secret = try await harness.auth.createApiKey(
-                .with {
-                    $0.name = "k"
-                    $0.scopes = ["read"]
-                }, options: AuthHarness.bearer(token)
-            ).secret
+            let secret = try await harness.createApiKey(token: token).secret
             await expectFailure(.unavailable, "SERVICE_SECRET") { _ = try await echo.get(.init(), options: AuthHarness.apiKey(secret)) }
         }
     }

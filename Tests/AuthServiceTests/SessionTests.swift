@@ -24,11 +24,7 @@ struct SessionTests {
         try await withAuthService { harness in
             let user = try await harness.register().user
             for login in [user.email.uppercased(), user.username, user.username.uppercased()] {
-                let response = try await harness.auth.login(
-                    .with {
-                        $0.login = login
-                        $0.password = AuthHarness.password
-                    })
+                let response = try await harness.login(login)
                 #expect(response.user.id == user.id)
                 #expect(response.user.hasLastLoginAt)
             }
@@ -40,18 +36,10 @@ struct SessionTests {
         try await withAuthService { harness in
             let user = try await harness.register().user
             let wrongPassword = await expectFailure(.unauthenticated) {
-                _ = try await harness.auth.login(
-                    .with {
-                        $0.login = user.username
-                        $0.password = "not the password at all"
-                    })
+                _ = try await harness.login(user.username, password: "not the password at all")
             }
             let unknownAccount = await expectFailure(.unauthenticated) {
-                _ = try await harness.auth.login(
-                    .with {
-                        $0.login = "nobody_here"
-                        $0.password = "not the password at all"
-                    })
+                _ = try await harness.login("nobody_here", password: "not the password at all")
             }
             #expect(wrongPassword?.message == unknownAccount?.message)
             #expect(wrongPassword?.trailingMetadata == unknownAccount?.trailingMetadata)
@@ -88,12 +76,7 @@ struct SessionTests {
     func reuseLeavesOtherSessions() async throws {
         try await withAuthService { harness in
             let registered = try await harness.register()
-            let other = try await harness.auth.login(
-                .with {
-                    $0.login = registered.user.username
-                    $0.password = AuthHarness.password
-                }
-            ).tokens
+            let other = try await harness.login(registered.user.username).tokens
             _ = try await harness.auth.refresh(.with { $0.refreshToken = registered.tokens.refreshToken })
             _ = try? await harness.auth.refresh(.with { $0.refreshToken = registered.tokens.refreshToken })
             _ = try await harness.auth.refresh(.with { $0.refreshToken = other.refreshToken })
@@ -126,12 +109,7 @@ struct SessionTests {
     func logoutAllEndsEverySession() async throws {
         try await withAuthService { harness in
             let registered = try await harness.register()
-            let second = try await harness.auth.login(
-                .with {
-                    $0.login = registered.user.email
-                    $0.password = AuthHarness.password
-                }
-            ).tokens
+            let second = try await harness.login(registered.user.email).tokens
             let response = try await harness.auth.logoutAll(.init(), options: AuthHarness.bearer(second.accessToken))
             #expect(response.sessionsRevoked == 2)
             for token in [registered.tokens.refreshToken, second.refreshToken] {
@@ -144,12 +122,7 @@ struct SessionTests {
     func changePassword() async throws {
         try await withAuthService { harness in
             let registered = try await harness.register()
-            let other = try await harness.auth.login(
-                .with {
-                    $0.login = registered.user.email
-                    $0.password = AuthHarness.password
-                }
-            ).tokens
+            let other = try await harness.login(registered.user.email).tokens
             let response = try await harness.auth.changePassword(
                 .with {
                     $0.currentPassword = AuthHarness.password
@@ -159,17 +132,9 @@ struct SessionTests {
             _ = try await harness.auth.refresh(.with { $0.refreshToken = registered.tokens.refreshToken })
             await expectFailure(.unauthenticated) { _ = try await harness.auth.refresh(.with { $0.refreshToken = other.refreshToken }) }
             await expectFailure(.unauthenticated) {
-                _ = try await harness.auth.login(
-                    .with {
-                        $0.login = registered.user.email
-                        $0.password = AuthHarness.password
-                    })
+                _ = try await harness.login(registered.user.email)
             }
-            _ = try await harness.auth.login(
-                .with {
-                    $0.login = registered.user.email
-                    $0.password = "an entirely new passphrase"
-                })
+            _ = try await harness.login(registered.user.email, password: "an entirely new passphrase")
         }
     }
 
