@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "lyrica", targets: ["lyrica"]),
         .executable(name: "lyrica-echo", targets: ["EchoServer"]),
         .executable(name: "lyrica-auth", targets: ["AuthServer"]),
+        .executable(name: "lyrica-lyrics", targets: ["LyricsServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -140,6 +141,24 @@ let package = Package(
             path: "Services/Auth/AuthServer",
             swiftSettings: strictSettings
         ),
+        // The lyrics service: songs, sections, revisions, publishing, search, view counts.
+        .target(
+            name: "LyricsService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService",
+                logging, nioCore, swiftProtobuf, argumentParser, serviceLifecycle,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Services/Lyrics/LyricsService",
+            resources: [.copy("Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LyricsServer",
+            dependencies: ["LyricsService", "LyricaService", argumentParser],
+            path: "Services/Lyrics/LyricsServer",
+            swiftSettings: strictSettings
+        ),
         // The `lyrica` CLI: call, list, describe, bench.
         .executableTarget(
             name: "lyrica",
@@ -217,6 +236,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/AuthServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricsServiceTests",
+            dependencies: [
+                "LyricsService", "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService",
+                "TestSupport", logging, nioCore, swiftProtobuf,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LyricsServiceTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -35,5 +35,17 @@ package enum LyricaMethodCatalog {
         "/lyrica.echo.v1.EchoService/Expand": (Lyrica_Echo_V1_EchoService.Method.expand, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
         "/lyrica.echo.v1.EchoService/Collect": (Lyrica_Echo_V1_EchoService.Method.collect, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
         "/lyrica.echo.v1.EchoService/Update": (Lyrica_Echo_V1_EchoService.Method.update, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/CreateLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.createLyrics, Lyrica_Lyrics_V1_CreateLyricsRequest.self, Lyrica_Lyrics_V1_CreateLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/GetLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.getLyrics, Lyrica_Lyrics_V1_GetLyricsRequest.self, Lyrica_Lyrics_V1_GetLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/UpdateLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.updateLyrics, Lyrica_Lyrics_V1_UpdateLyricsRequest.self, Lyrica_Lyrics_V1_UpdateLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/UpdateSection": (Lyrica_Lyrics_V1_LyricsService.Method.updateSection, Lyrica_Lyrics_V1_UpdateSectionRequest.self, Lyrica_Lyrics_V1_UpdateSectionResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/DeleteLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.deleteLyrics, Lyrica_Lyrics_V1_DeleteLyricsRequest.self, Lyrica_Lyrics_V1_DeleteLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/ListMyLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.listMyLyrics, Lyrica_Lyrics_V1_ListMyLyricsRequest.self, Lyrica_Lyrics_V1_ListLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/ListPublicLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.listPublicLyrics, Lyrica_Lyrics_V1_ListPublicLyricsRequest.self, Lyrica_Lyrics_V1_ListLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/SearchLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.searchLyrics, Lyrica_Lyrics_V1_SearchLyricsRequest.self, Lyrica_Lyrics_V1_ListLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/PublishLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.publishLyrics, Lyrica_Lyrics_V1_PublishLyricsRequest.self, Lyrica_Lyrics_V1_PublishLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/ArchiveLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.archiveLyrics, Lyrica_Lyrics_V1_ArchiveLyricsRequest.self, Lyrica_Lyrics_V1_ArchiveLyricsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/ListRevisions": (Lyrica_Lyrics_V1_LyricsService.Method.listRevisions, Lyrica_Lyrics_V1_ListRevisionsRequest.self, Lyrica_Lyrics_V1_ListRevisionsResponse.self),
+        "/lyrica.lyrics.v1.LyricsService/GetRevision": (Lyrica_Lyrics_V1_LyricsService.Method.getRevision, Lyrica_Lyrics_V1_GetRevisionRequest.self, Lyrica_Lyrics_V1_GetRevisionResponse.self),
     ]
 }
