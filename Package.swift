@@ -226,10 +226,21 @@ let package = Package(
             path: "Tests/LyricaServiceTests",
             swiftSettings: strictSettings
         ),
+        // A running auth service for the tests of every service that checks credentials.
+        .target(
+            name: "AuthTestSupport",
+            dependencies: [
+                "AuthService", "LyricaRPC", "LyricaProtos", "LyricaService", "TestSupport", swiftProtobuf, nioCore,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/AuthTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AuthServiceTests",
             dependencies: [
                 "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "TestSupport", "EchoService",
+                "AuthTestSupport",
                 logging, nioCore, nioPosix, serviceLifecycle, swiftProtobuf,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -242,7 +253,7 @@ let package = Package(
             name: "LyricsServiceTests",
             dependencies: [
                 "LyricsService", "AuthService", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService",
-                "TestSupport", logging, nioCore, swiftProtobuf,
+                "TestSupport", "AuthTestSupport", logging, nioCore, swiftProtobuf,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LyricsServiceTests",

@@ -1,4 +1,5 @@
 import AuthService
+import AuthTestSupport
 import EchoService
 import Foundation
 import NIOCore
@@ -31,9 +32,8 @@ struct GuardedServiceTests {
         serviceSecret: Bool = true, _ body: (AuthHarness, Lyrica_Echo_V1_EchoService.Client) async throws -> Void
     ) async throws {
         try await withAuthService { harness in
-            let authPort = try await harness.host.server.listeningAddress.port!
-            var environment = ["AUTH_ENDPOINTS": "127.0.0.1:\(authPort)"]
-            if serviceSecret { environment["SERVICE_SECRET"] = ServiceSecret.derive(service: "echo", masterSecret: AuthHarness.masterSecret) }
+            var environment = try await harness.environment(forService: "echo")
+            if !serviceSecret { environment["SERVICE_SECRET"] = nil }
             try await withServiceHost(GuardedEchoDefinition.self, environment: environment) { echo, _ in
                 let port = try await echo.server.listeningAddress.port!
                 let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger("client"))

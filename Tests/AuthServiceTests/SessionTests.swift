@@ -1,4 +1,5 @@
 import AuthService
+import AuthTestSupport
 import Foundation
 import LyricaProtos
 import LyricaRPC

@@ -78,7 +78,13 @@ package final class RawConnection {
                 if !includingHello && (frame.type == .hello || frame.type == .ping) { continue }
                 return frame
             }
-            guard var bytes = try await self.inbound.next() else { return nil }
+            let next: ByteBuffer?
+            do {
+                next = try await self.inbound.next()
+            } catch let error as IOError where error.errnoCode == ECONNRESET {
+                return nil  // The server closed with our bytes unread: closed all the same.
+            }
+            guard var bytes = next else { return nil }
             self.pending.writeBuffer(&bytes)
         }
     }

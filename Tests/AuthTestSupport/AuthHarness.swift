@@ -1,26 +1,40 @@
-import AuthService
+package import AuthService
 import Foundation
-import LyricaProtos
-import LyricaRPC
-import LyricaService
-import PostgresNIO
+import NIOCore
+package import LyricaProtos
+package import LyricaRPC
+package import LyricaService
+package import PostgresNIO
 import SwiftProtobuf
-import Testing
+package import Testing
 import TestSupport
 
 /// A running auth service (the real ServiceHost, PostgreSQL, Redis) and a client over TCP.
-struct AuthHarness: Sendable {
-    static let masterSecret = "test-master-secret-0123456789abcdef-0123456789"
-    static let password = "a long enough passphrase"
+package struct AuthHarness: Sendable {
+    package static let masterSecret = "test-master-secret-0123456789abcdef-0123456789"
+    package static let password = "a long enough passphrase"
 
-    let host: ServiceHost<AuthDefinition>
-    let postgres: PostgresClient
-    let client: RPCClient
+    package let host: ServiceHost<AuthDefinition>
+    package let postgres: PostgresClient
+    package let client: RPCClient
 
-    var auth: Lyrica_Auth_V1_AuthService.Client { .init(wrapping: self.client) }
+    package var auth: Lyrica_Auth_V1_AuthService.Client { .init(wrapping: self.client) }
+
+    /// `host:port` of the running service, for other services' `AUTH_ENDPOINTS`.
+    package func endpoint() async throws -> String {
+        "127.0.0.1:\(try await self.host.server.listeningAddress.port!)"
+    }
+
+    /// What another service in the test needs to call auth as `service`.
+    package func environment(forService service: String) async throws -> [String: String] {
+        [
+            "AUTH_ENDPOINTS": try await self.endpoint(),
+            "SERVICE_SECRET": ServiceSecret.derive(service: service, masterSecret: Self.masterSecret),
+        ]
+    }
 
     /// Registers a fresh account.
-    func register(password: String = Self.password) async throws -> Lyrica_Auth_V1_RegisterResponse {
+    package func register(password: String = Self.password) async throws -> Lyrica_Auth_V1_RegisterResponse {
         let name = "user_" + UUID().uuidString.prefix(8).lowercased()
         return try await self.auth.register(
             .with {
@@ -31,7 +45,7 @@ struct AuthHarness: Sendable {
     }
 
     /// Signs in with a login (email or username) and password.
-    func login(_ login: String, password: String = Self.password) async throws -> Lyrica_Auth_V1_LoginResponse {
+    package func login(_ login: String, password: String = Self.password) async throws -> Lyrica_Auth_V1_LoginResponse {
         try await self.auth.login(
             .with {
                 $0.login = login
@@ -40,7 +54,7 @@ struct AuthHarness: Sendable {
     }
 
     /// Creates an API key for the account `token` signs in.
-    func createApiKey(
+    package func createApiKey(
         token: String, scopes: [String] = ["read"], configure: (inout Lyrica_Auth_V1_CreateApiKeyRequest) -> Void = { _ in }
     ) async throws -> Lyrica_Auth_V1_CreateApiKeyResponse {
         var request = Lyrica_Auth_V1_CreateApiKeyRequest.with {
@@ -52,25 +66,26 @@ struct AuthHarness: Sendable {
     }
 
     /// Options carrying `authorization` (and other metadata).
-    static func bearer(_ token: String, _ extra: [(String, String)] = []) -> CallOptions {
+    package static func bearer(_ token: String, _ extra: [(String, String)] = []) -> CallOptions {
         CallOptions(metadata: Metadata([("authorization", "Bearer \(token)")] + extra))
     }
 
-    static func apiKey(_ secret: String) -> CallOptions {
+    package static func apiKey(_ secret: String) -> CallOptions {
         CallOptions(metadata: ["authorization": "ApiKey \(secret)"])
     }
 }
 
 /// Runs the auth service with cheap test hashing (argon2id at 8 MiB, one pass) and a master
-/// secret, plus `environment`.
-func withAuthService<Result: Sendable>(
-    environment: [String: String] = [:], _ body: (AuthHarness) async throws -> Result
+/// secret, plus `environment`; `redisURL` may name a shared key prefix (`?key_prefix=`) so other
+/// services in the test see its events.
+package func withAuthService<Result: Sendable>(
+    environment: [String: String] = [:], redisURL: String? = nil, _ body: (AuthHarness) async throws -> Result
 ) async throws -> Result {
     var values = [
         "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "SERVICE_MASTER_SECRET": AuthHarness.masterSecret,
     ]
     values.merge(environment) { $1 }
-    return try await withServiceHost(AuthDefinition.self, environment: values) { host, postgres in
+    return try await withServiceHost(AuthDefinition.self, environment: values, redisURL: redisURL) { host, postgres in
         let port = try await host.server.listeningAddress.port!
         let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger("client"))
         do {
@@ -86,7 +101,7 @@ func withAuthService<Result: Sendable>(
 
 /// Expects `body` to fail with `code`, and the message to contain `fragment`; returns the error.
 @discardableResult
-func expectFailure(
+package func expectFailure(
     _ code: RPCError.Code, _ fragment: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
 ) async -> RPCError? {
