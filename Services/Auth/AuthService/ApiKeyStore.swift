@@ -1,5 +1,6 @@
 package import Foundation
 package import Logging
+import LyricaPostgres
 import LyricaRPC
 package import LyricaService
 package import PostgresNIO
@@ -19,8 +20,7 @@ package struct ApiKeyStore: Sendable {
         expires_at, last_used_at, usage_count
         """
     /// The same, of the table aliased `k`.
-    private static let columnsOfK = Self.columns.split(separator: ",")
-        .map { "k." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    private static let columnsOfK = SQLColumns.qualified(Self.columns, by: "k")
 
     package func create(
         userID: UUID, name: String, keyHash: String, prefix: String, scopes: Set<Scope>, perMinute: Int, perDay: Int,

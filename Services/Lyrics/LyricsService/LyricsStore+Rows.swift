@@ -1,6 +1,7 @@
 package import Foundation
 import Logging
 package import LyricaProtos
+import LyricaPostgres
 import LyricaRPC
 import PostgresNIO
 import SwiftProtobuf
@@ -31,6 +32,8 @@ extension LyricsStore {
         model_used, generation_time_seconds::float8, quality_score::float8, rhyme_score::float8, creativity_score::float8,
         coherence_score::float8, status, is_public, view_count, like_count, version, created_at, updated_at, published_at
         """
+    /// The same, of the table aliased `l`.
+    static let qualifiedColumns = SQLColumns.qualified(Self.columns, by: "l")
     private static let columnCount = 25
 
     /// The song with its sections, optionally locked for update; nil if none.

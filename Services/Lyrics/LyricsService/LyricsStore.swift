@@ -196,28 +196,49 @@ package struct LyricsStore: Sendable {
     /// Songs matching `query` that `viewer` may see (published ones, their own, or all for an
     /// admin), best first: full-text rank over title (weight A) and words (B), plus trigram
     /// similarity of the title, so near-miss spellings of a title still match.
+    ///
+    /// Ranking reads every candidate row, so candidates are gathered first and bounded: every
+    /// song whose title matches the words, the `fuzzyTitles` titles nearest by trigram distance,
+    /// and at most `wordMatches` songs matching in their words. A query matching more songs than
+    /// that in their words alone ranks a sample of those; title matches are always ranked.
     package func search(
         _ query: String, viewer: UUID?, seesEverything: Bool, filter: ListFilter, offset: Int, limit: Int, logger: Logger
     ) async throws -> [LyricsRow] {
-        try await Self.rows(
+        let wordMatches = Self.searchWordMatches
+        let fuzzyTitles = Self.searchFuzzyTitles
+        return try await Self.rows(
             try await self.postgres.query(
                 """
-                WITH q AS (SELECT websearch_to_tsquery('english', \(query)) AS tsq)
-                SELECT \(unescaped: Self.columns),
-                       ts_rank_cd(search_vector, q.tsq, 1) + 0.5 * similarity(coalesce(title, ''), \(query)) AS score
-                FROM lyrics.lyrics, q
-                WHERE (search_vector @@ q.tsq OR title % \(query))
-                  AND (is_public OR user_id = \(viewer) OR \(seesEverything))
-                  AND (\(filter.genre)::text IS NULL OR genre = \(filter.genre))
-                  AND (\(filter.mood)::text IS NULL OR mood = \(filter.mood))
-                  AND (\(filter.language)::text IS NULL OR language = \(filter.language))
-                  AND (\(filter.status)::text IS NULL OR status = \(filter.status))
-                  AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter))
-                  AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore))
-                ORDER BY score DESC, id
+                WITH q AS (SELECT websearch_to_tsquery('english', \(query)) AS tsq),
+                candidates AS (
+                    SELECT id FROM lyrics.lyrics, q WHERE to_tsvector('english', coalesce(title, '')) @@ q.tsq
+                    UNION
+                    (SELECT id FROM lyrics.lyrics WHERE title % \(query) ORDER BY title <-> \(query) LIMIT \(fuzzyTitles))
+                    UNION
+                    (SELECT id FROM lyrics.lyrics, q
+                     WHERE search_vector @@ q.tsq AND (is_public OR user_id = \(viewer) OR \(seesEverything))
+                       AND (\(filter.genre)::text IS NULL OR genre = \(filter.genre))
+                       AND (\(filter.mood)::text IS NULL OR mood = \(filter.mood))
+                     LIMIT \(wordMatches))
+                )
+                SELECT \(unescaped: Self.qualifiedColumns),
+                       ts_rank(l.search_vector, q.tsq) + 0.5 * similarity(coalesce(l.title, ''), \(query)) AS score
+                FROM lyrics.lyrics l JOIN candidates c ON c.id = l.id, q
+                WHERE (l.is_public OR l.user_id = \(viewer) OR \(seesEverything))
+                  AND (\(filter.genre)::text IS NULL OR l.genre = \(filter.genre))
+                  AND (\(filter.mood)::text IS NULL OR l.mood = \(filter.mood))
+                  AND (\(filter.language)::text IS NULL OR l.language = \(filter.language))
+                  AND (\(filter.status)::text IS NULL OR l.status = \(filter.status))
+                  AND (\(filter.createdAfter)::timestamptz IS NULL OR l.created_at >= \(filter.createdAfter))
+                  AND (\(filter.createdBefore)::timestamptz IS NULL OR l.created_at < \(filter.createdBefore))
+                ORDER BY score DESC, l.id
                 LIMIT \(limit) OFFSET \(offset)
                 """, logger: logger))
     }
+
+    /// Bounds of search's candidate set (see `search`).
+    static let searchWordMatches = 1_000
+    static let searchFuzzyTitles = 200
 
     /// Revisions newest first, below `beforeVersion` when given.
     package func revisions(lyricsID: UUID, beforeVersion: Int64?, limit: Int, logger: Logger) async throws -> [Lyrica_Lyrics_V1_Revision] {
