@@ -68,7 +68,7 @@ struct LyricsCacheAndEventTests {
         }
     }
 
-    @Test("Deleting an account in auth deletes its songs here, announced as lyrics.deleted")
+    @Test("Deleting an account in auth deletes its songs here (and from the cache), announced as lyrics.deleted")
     func userDeletedRemovesSongs() async throws {
         try await withLyricsService { harness in
             let registered = try await harness.auth.register()
@@ -76,6 +76,7 @@ struct LyricsCacheAndEventTests {
             let song = try await harness.create(token)
             let keeper = try await harness.user()
             let kept = try await harness.create(keeper.token)
+            _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(token))  // now cached
             _ = try await harness.auth.auth.deleteAccount(.with { $0.password = AuthHarness.password }, options: AuthHarness.bearer(token))
             try await harness.eventually("the deleted user's song is gone") {
                 let rows = try await harness.postgres.query("SELECT count(*) FROM lyrics.lyrics", logger: testLogger())
@@ -83,17 +84,22 @@ struct LyricsCacheAndEventTests {
                 return false
             }
             _ = try await harness.lyrics.getLyrics(.with { $0.id = kept.id }, options: AuthHarness.bearer(keeper.token))
+            // The deleted account's access token lives on until it expires; the cache must not.
+            await expectFailure(.notFound) {
+                _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(token))
+            }
             try await harness.eventually("lyrics.deleted names the song") {
                 try await harness.redis.streamRange(Event.stream(for: "lyrics.deleted")).contains { $0.fields["payload"]?.contains(song.id) == true }
             }
         }
     }
 
-    @Test("feedback.changed sets the like count, and an older count never overwrites a newer one")
+    @Test("feedback.changed sets the like count (the cached copy too); an older count never overwrites a newer one")
     func likeCounts() async throws {
         try await withLyricsService { harness in
             let owner = try await harness.user()
             let song = try await harness.create(owner.token)
+            _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(owner.token))  // now cached
             let now = Date().timeIntervalSince1970
             for (count, asOf) in [(7, now), (3, now - 60)] {
                 try await harness.redis.streamAdd(

@@ -23,8 +23,9 @@ package struct LyricsDefinition: LyricaServiceDefinition {
         let configuration = try LyricsConfiguration(environment: runtime.configuration.environment)
         let store = LyricsStore(postgres: runtime.postgres)
         let views = ViewCounter(redis: runtime.redis, store: store, interval: configuration.viewFlushInterval, logger: runtime.logger)
-        let service = LyricsService(store: store, cache: LyricsCache(redis: runtime.redis, ttl: configuration.cacheTTL), views: views)
-        let events = LyricsEvents(store: store)
+        let cache = LyricsCache(redis: runtime.redis, ttl: configuration.cacheTTL)
+        let service = LyricsService(store: store, cache: cache, views: views)
+        let events = LyricsEvents(store: store, cache: cache)
         let consumer = EventConsumer(
             group: Self.name, topics: LyricsEvents.topics, schema: Self.name, postgres: runtime.postgres, redis: runtime.redis,
             logger: runtime.logger

@@ -9,9 +9,11 @@ package import PostgresNIO
 package struct LyricsEvents: Sendable {
     package static let topics = ["user.deleted", "feedback.changed"]
     package let store: LyricsStore
+    package let cache: LyricsCache
 
-    package init(store: LyricsStore) {
+    package init(store: LyricsStore, cache: LyricsCache) {
         self.store = store
+        self.cache = cache
     }
 
     package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
@@ -22,13 +24,15 @@ package struct LyricsEvents: Sendable {
                 throw EventPayloadError(event: event, reason: "no user_id")
             }
             let deleted = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
-            logger.info("Deleted a deleted user's lyrics", metadata: ["user.id": "\(user)", "lyrics.count": "\(deleted)"])
+            for id in deleted { await self.cache.forget(id: id, logger: logger) }
+            logger.info("Deleted a deleted user's lyrics", metadata: ["user.id": "\(user)", "lyrics.count": "\(deleted.count)"])
         case "feedback.changed":
             guard let lyrics = (payload["lyrics_id"] as? String).flatMap(UUID.init(uuidString:)),
                 let likes = (payload["like_count"] as? NSNumber)?.int64Value
             else { throw EventPayloadError(event: event, reason: "no lyrics_id or like_count") }
             let asOf = (payload["as_of"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? event.occurredAt
             try await self.store.setLikeCount(lyricsID: lyrics, count: likes, asOf: asOf, on: connection, logger: logger)
+            await self.cache.forget(id: lyrics, logger: logger)
         default:
             logger.debug("Ignoring an event of another topic", metadata: ["event.topic": "\(event.topic)"])
         }

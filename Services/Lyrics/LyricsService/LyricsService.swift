@@ -32,12 +32,7 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
     package func getLyrics(_ request: Lyrica_Lyrics_V1_GetLyricsRequest, context: RPCContext) async throws -> Lyrica_Lyrics_V1_GetLyricsResponse {
         let id = try Self.id(request.id, field: "id")
         let viewer = try Viewer(context)
-        var lyrics = await self.cache.lyrics(id: id)
-        if lyrics == nil {
-            lyrics = try await self.store.lyrics(id: id, logger: context.logger)
-            if let lyrics { await self.cache.remember(lyrics) }
-        }
-        guard let lyrics, viewer.canRead(lyrics) else { throw LyricsError.notFound(request.id) }
+        let lyrics = try await self.readable(id, by: viewer, context: context)
         if !viewer.owns(lyrics) {
             // Counting must not slow the answer; a lost view is logged, not fatal.
             let views = self.views
@@ -180,7 +175,7 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
         -> Lyrica_Lyrics_V1_ListRevisionsResponse
     {
         let id = try Self.id(request.lyricsID, field: "lyrics_id")
-        try await self.requireReadable(id, context: context, shownID: request.lyricsID)
+        _ = try await self.readable(id, by: try Viewer(context), context: context)
         let size = try PageToken.size(request.pageSize)
         let before = try PageToken.offset(request.pageToken)
         let revisions = try await self.store.revisions(
@@ -196,7 +191,7 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
     {
         let id = try Self.id(request.lyricsID, field: "lyrics_id")
         guard request.version > 0 else { throw RPCError(.invalidArgument, "version must be 1 or more") }
-        try await self.requireReadable(id, context: context, shownID: request.lyricsID)
+        _ = try await self.readable(id, by: try Viewer(context), context: context)
         guard let revision = try await self.store.revision(lyricsID: id, version: request.version, logger: context.logger) else {
             throw LyricsError.revisionNotFound(request.version)
         }
@@ -216,12 +211,16 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
         return lyrics
     }
 
-    private func requireReadable(_ id: UUID, context: RPCContext, shownID: String) async throws {
-        let viewer = try Viewer(context)
-        let lyrics: Lyrica_Lyrics_V1_Lyrics? = if let cached = await self.cache.lyrics(id: id) { cached } else {
-            try await self.store.lyrics(id: id, logger: context.logger)
+    /// The song if `viewer` may read it, from the cache or else the store (then cached);
+    /// NOT_FOUND otherwise, whether it is missing or someone else's private song.
+    private func readable(_ id: UUID, by viewer: Viewer, context: RPCContext) async throws -> Lyrica_Lyrics_V1_Lyrics {
+        var lyrics = await self.cache.lyrics(id: id)
+        if lyrics == nil {
+            lyrics = try await self.store.lyrics(id: id, logger: context.logger)
+            if let lyrics { await self.cache.remember(lyrics) }
         }
-        guard let lyrics, viewer.canRead(lyrics) else { throw LyricsError.notFound(shownID) }
+        guard let lyrics, viewer.canRead(lyrics) else { throw LyricsError.notFound(id.uuidString.lowercased()) }
+        return lyrics
     }
 
     private static func keysetPage(_ rows: [LyricsRow], size: Int) -> Lyrica_Lyrics_V1_ListLyricsResponse {

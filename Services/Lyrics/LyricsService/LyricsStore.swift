@@ -102,15 +102,15 @@ package struct LyricsStore: Sendable {
         }
     }
 
-    /// Deletes every song of a user (for `user.deleted`), on the consumer's connection.
-    package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    /// Deletes every song of a user (for `user.deleted`), on the consumer's connection; returns their ids.
+    package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         let rows = try await connection.query("DELETE FROM lyrics.lyrics WHERE user_id = \(userID) RETURNING id", logger: logger)
         var deleted: [UUID] = []
         for try await id in rows.decode(UUID.self) { deleted.append(id) }
         for id in deleted {
             try await self.recordDeletion(lyricsID: id, userID: userID.uuidString.lowercased(), on: connection, logger: logger)
         }
-        return deleted.count
+        return deleted
     }
 
     /// Sets the like count the feedback service counted at `asOf`, unless a later count is in.
