@@ -14,19 +14,8 @@ Deploy/local/dependencies.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 swift build --build-tests -j "$jobs"
 
-export LYRICA_DATA
-LYRICA_DATA=$(mktemp -d /tmp/lyrica-test.XXXXXX)
-chmod 755 "$LYRICA_DATA"
-export POSTGRES_PORT=$((20000 + RANDOM % 20000))
-export REDIS_PORT=$((POSTGRES_PORT + 1))
-cleanup() {
-    Deploy/local/redis.sh stop || true
-    Deploy/local/postgres.sh stop || true
-    rm -rf "$LYRICA_DATA"
-}
-trap cleanup EXIT
-Deploy/local/postgres.sh start
-Deploy/local/redis.sh start
+trap 'private_stores_stop' EXIT
+source Deploy/local/private-stores.sh
 export LYRICA_TEST_POSTGRES_URL LYRICA_TEST_REDIS_URL
 LYRICA_TEST_POSTGRES_URL=$(Deploy/local/postgres.sh url)
 LYRICA_TEST_REDIS_URL=$(Deploy/local/redis.sh url)

@@ -16,6 +16,15 @@ package struct Migration: Sendable, Hashable {
     package var checksum: String { SQLChecksum.sha256Hex(self.sql) }
 
     /// Reads every `NNNN_name.sql` in `directory`, sorted by number; numbers must be unique.
+    /// The `Migrations` folder a target copies into its resource bundle (`.copy("Migrations")`).
+    /// - Parameter owner: named in the error when the folder is missing.
+    package static func load(bundle: Bundle, owner: String) throws -> [Migration] {
+        guard let directory = bundle.url(forResource: "Migrations", withExtension: nil) else {
+            throw MigrationError.missingFolder(owner)
+        }
+        return try Self.load(from: directory)
+    }
+
     package static func load(from directory: URL) throws -> [Migration] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }
         var migrations: [Migration] = []
@@ -42,6 +51,7 @@ package enum MigrationError: Error, CustomStringConvertible, Equatable {
     case edited(version: Int, name: String, recorded: String, current: String)
     case invalidSchemaName(String)
     case failed(version: Int, name: String, reason: String)
+    case missingFolder(String)
 
     package var description: String {
         switch self {
@@ -55,6 +65,8 @@ package enum MigrationError: Error, CustomStringConvertible, Equatable {
             "'\(schema)' is not a valid schema name (lowercase letters, digits and _)"
         case .failed(let version, let name, let reason):
             "Migration \(version) (\(name)) failed and was rolled back: \(reason)"
+        case .missingFolder(let owner):
+            "The migrations of \(owner) are missing from its resource bundle"
         }
     }
 }

@@ -16,22 +16,14 @@ swift build -c release --product lyrica-auth >&2
 swift build -c release --product AuthBenchmark >&2
 bin=$(swift build -c release --show-bin-path)
 
-export LYRICA_DATA
-LYRICA_DATA=$(mktemp -d /tmp/lyrica-bench.XXXXXX)
-chmod 755 "$LYRICA_DATA"
-export POSTGRES_PORT=$((20000 + RANDOM % 20000))
-export REDIS_PORT=$((POSTGRES_PORT + 1))
 auth_port=7192
 auth_pid=""
 cleanup() {
     [ -n "$auth_pid" ] && kill "$auth_pid" 2>/dev/null || true
-    Deploy/local/redis.sh stop >/dev/null 2>&1 || true
-    Deploy/local/postgres.sh stop >/dev/null 2>&1 || true
-    rm -rf "$LYRICA_DATA"
+    private_stores_stop
 }
 trap cleanup EXIT
-Deploy/local/postgres.sh start >&2
-Deploy/local/redis.sh start >&2
+source Deploy/local/private-stores.sh
 
 DATABASE_URL=$(Deploy/local/postgres.sh url auth) REDIS_URL=$(Deploy/local/redis.sh url) \
     USER_RATE_LIMIT_PER_MINUTE=10000000 LOGIN_MAX_FAILURES_PER_ADDRESS=100000 \

@@ -15,21 +15,13 @@ Deploy/local/dependencies.sh
 for product in lyrica lyrica-auth lyrica-lyrics; do swift build -c release --product "$product" >&2; done
 bin=$(swift build -c release --show-bin-path)
 
-export LYRICA_DATA
-LYRICA_DATA=$(mktemp -d /tmp/lyrica-bench.XXXXXX)
-chmod 755 "$LYRICA_DATA"
-export POSTGRES_PORT=$((20000 + RANDOM % 20000))
-export REDIS_PORT=$((POSTGRES_PORT + 1))
 pids=()
 cleanup() {
     kill "${pids[@]}" 2>/dev/null || true
-    Deploy/local/redis.sh stop >/dev/null 2>&1 || true
-    Deploy/local/postgres.sh stop >/dev/null 2>&1 || true
-    rm -rf "$LYRICA_DATA"
+    private_stores_stop
 }
 trap cleanup EXIT
-Deploy/local/postgres.sh start >&2
-Deploy/local/redis.sh start >&2
+source Deploy/local/private-stores.sh
 
 export SERVICE_MASTER_SECRET=benchmark-master-secret-0123456789abcdefghij
 export REDIS_URL USER_RATE_LIMIT_PER_MINUTE=10000000

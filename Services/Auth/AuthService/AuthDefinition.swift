@@ -13,10 +13,7 @@ package struct AuthDefinition: LyricaServiceDefinition {
     package static let usesEvents = true
 
     package static func migrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw ConfigurationError("The auth migrations are missing from the AuthService bundle")
-        }
-        return try Migration.load(from: directory)
+        try Migration.load(bundle: .module, owner: "the auth service")
     }
 
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {

@@ -13,10 +13,7 @@ package struct LyricsDefinition: LyricaServiceDefinition {
     package static let usesEvents = true
 
     package static func migrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw ConfigurationError("The lyrics migrations are missing from the LyricsService bundle")
-        }
-        return try Migration.load(from: directory)
+        try Migration.load(bundle: .module, owner: "the lyrics service")
     }
 
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {

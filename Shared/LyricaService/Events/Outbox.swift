@@ -17,10 +17,7 @@ package struct Outbox: Sendable {
     /// The outbox tables, applied with their own ledger (`<schema>.event_migrations`) beside the
     /// service's own migrations.
     package static func migrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw ConfigurationError("The outbox migrations are missing from the LyricaService bundle")
-        }
-        return try Migration.load(from: directory)
+        try Migration.load(bundle: .module, owner: "the outbox")
     }
 
     package func migrationRunner(client: PostgresClient) throws -> MigrationRunner {
