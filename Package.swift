@@ -159,6 +159,20 @@ let package = Package(
             path: "Services/Lyrics/LyricsServer",
             swiftSettings: strictSettings
         ),
+        // The retrieval service's in-process HNSW vector index (cosine, filters, snapshots).
+        .target(
+            name: "VectorIndex",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Services/Retrieval/VectorIndex",
+            swiftSettings: strictSettings
+        ),
+        // The vector index benchmark (recall, QPS, filters; Tests/Benchmarks/vector-bench.sh).
+        .executableTarget(
+            name: "VectorBenchmark",
+            dependencies: ["VectorIndex"],
+            path: "Tests/Benchmarks/VectorBenchmark",
+            swiftSettings: strictSettings
+        ),
         // The `lyrica` CLI: call, list, describe, bench.
         .executableTarget(
             name: "lyrica",
@@ -257,6 +271,12 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LyricsServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VectorIndexTests",
+            dependencies: ["VectorIndex"],
+            path: "Tests/VectorIndexTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
