@@ -201,11 +201,12 @@ struct Graph {
 
     func search(_ query: [Float], k: Int, ef: Int, filter: SlotFilter?, visited: VisitedSet) -> [Neighbor] {
         guard let entry = self.entryPoint, k > 0 else { return [] }
-        if let filter, Self.scanIsCheaper(filter: filter, count: self.count) {
+        // With a filter passing a fraction p of nodes, the walk explores about 1/p times wider
+        // to meet ef passing nodes; when that costs more than scanning the passing nodes, scan.
+        let explore = filter.map { Self.exploration(ef: ef, filter: $0, count: self.count) } ?? ef
+        if let filter, filter.passingCount <= explore * Self.scanWorthPerExploredCandidate {
             return self.exact(query, k: k, filter: filter)
         }
-        // A filter passing a fraction p of nodes needs about 1/p more candidates to fill ef.
-        let widened = filter.map { min(Int(Double(ef) * Double(self.count) / Double(max($0.passingCount, 1))), 4 * ef + 400) } ?? ef
         return query.withUnsafeBufferPointer { queryBuffer in
             self.vectors.withUnsafeBufferPointer { vectors in
                 let q = queryBuffer.baseAddress!
@@ -214,17 +215,28 @@ struct Graph {
                 if self.maxLevel > 0 {
                     for level in stride(from: self.maxLevel, to: 0, by: -1) { nearest = self.greedy(q, from: nearest, level: level, vectors: v) }
                 }
-                let found = self.searchLayer(q, entries: [nearest], ef: max(widened, k), level: 0, filter: filter, visited: visited, vectors: v)
+                let found = self.searchLayer(
+                    q, entries: [nearest], ef: max(ef, k), explore: max(explore, ef, k), level: 0, filter: filter, visited: visited,
+                    vectors: v)
                 return found.prefix(k).map { Neighbor(id: self.ids[Int($0.slot)], distance: $0.distance) }
             }
         }
     }
 
-    /// Exact scan when the filter passes few nodes: cheaper than walking a graph whose nodes
-    /// mostly fail it, and exact.
-    static func scanIsCheaper(filter: SlotFilter, count: Int) -> Bool {
-        filter.passingCount <= 4_096 || Double(filter.passingCount) < Double(count) * 0.1
+    /// How many candidates a filtered walk keeps exploring: 5 ef / p, at most 4,000. Measured on
+    /// 100k clustered 384-d vectors at p = 30 %: recall@10 0.93 with ef / p, 0.97 with 2 ef / p,
+    /// 0.99 with 4 ef / p (the passing neighbours of a query whose own cluster fails the filter
+    /// lie in other clusters, so the walk must reach further).
+    static func exploration(ef: Int, filter: SlotFilter, count: Int) -> Int {
+        let fraction = Double(max(filter.passingCount, 1)) / Double(max(count, 1))
+        return min(Int((5 * Double(ef) / fraction).rounded(.up)), 4_000)
     }
+
+    /// A filter passing fewer than this many nodes per explored candidate is answered by a scan.
+    /// A walk computes about 64 distances per explored candidate, on vectors mostly in cache
+    /// (≈ 56 ns each at 384-d); a scan of scattered passing vectors is memory-bound (≈ 240 ns
+    /// each): 64 × 56 / 240 ≈ 15 (VectorBenchmark, 100k vectors).
+    static let scanWorthPerExploredCandidate = 15
 
     func exact(_ query: [Float], k: Int, filter: SlotFilter?) -> [Neighbor] {
         guard k > 0 else { return [] }
@@ -233,19 +245,30 @@ struct Graph {
             self.vectors.withUnsafeBufferPointer { vectors in
                 let q = queryBuffer.baseAddress!
                 let v = vectors.baseAddress!
-                let consider = { (slot: Int) in
-                    guard !self.deleted[slot] else { return }
-                    let distance = self.distance(q, UInt32(slot), v)
-                    if best.count < k {
-                        best.push(ScoredSlot(distance: distance, slot: UInt32(slot)))
-                    } else if distance < best.top!.distance {
-                        best.replaceTop(ScoredSlot(distance: distance, slot: UInt32(slot)))
+                // A plain loop over the filter's words: closures here cost 4× the distances.
+                let words = filter?.passes.words
+                var slot = 0
+                while slot < self.count {
+                    if let words {
+                        let word = slot >> 6
+                        guard word < words.count else { break }
+                        let bits = words[word] >> UInt64(slot & 63)
+                        if bits == 0 {
+                            slot = (word + 1) << 6
+                            continue
+                        }
+                        slot += bits.trailingZeroBitCount
+                        if slot >= self.count { break }
                     }
-                }
-                if let filter {
-                    filter.passes.forEachSet(below: self.count) { consider($0) }
-                } else {
-                    for slot in 0..<self.count { consider(slot) }
+                    if !self.deleted[slot] {
+                        let distance = self.distance(q, UInt32(slot), v)
+                        if best.count < k {
+                            best.push(ScoredSlot(distance: distance, slot: UInt32(slot)))
+                        } else if distance < best.top!.distance {
+                            best.replaceTop(ScoredSlot(distance: distance, slot: UInt32(slot)))
+                        }
+                    }
+                    slot += 1
                 }
             }
         }
@@ -271,31 +294,38 @@ struct Graph {
         return current
     }
 
-    /// The ef-bounded best-first search of one level; results nearest first. With a filter,
-    /// failing and deleted nodes are walked through but never returned.
+    /// The best-first search of one level; results nearest first. The walk keeps the `explore`
+    /// nearest nodes seen as its frontier bound (all nodes: tombstones and filtered-out ones
+    /// carry the walk through their regions); the `ef` nearest returnable ones are the results.
     func searchLayer(
-        _ query: UnsafePointer<Float>, entries: [UInt32], ef: Int, level: Int, filter: SlotFilter?, visited: VisitedSet,
-        vectors: UnsafePointer<Float>
+        _ query: UnsafePointer<Float>, entries: [UInt32], ef: Int, explore: Int? = nil, level: Int, filter: SlotFilter?,
+        visited: VisitedSet, vectors: UnsafePointer<Float>
     ) -> [ScoredSlot] {
+        let explore = explore ?? ef
         visited.reset(count: self.count)
         var candidates = MinHeap()
+        var frontier = MaxHeap(capacity: explore)
         var results = MaxHeap(capacity: ef)
+        func consider(_ scored: ScoredSlot) {
+            if frontier.count < explore { frontier.push(scored) } else { frontier.replaceTop(scored) }
+            if self.returnable(scored.slot, filter) {
+                if results.count < ef { results.push(scored) } else if scored.distance < results.top!.distance { results.replaceTop(scored) }
+            }
+        }
         for entry in entries {
-            visited.insert(entry)
+            _ = visited.insert(entry)
             let scored = ScoredSlot(distance: self.distance(query, entry, vectors), slot: entry)
             candidates.push(scored)
-            if self.returnable(entry, filter) { results.push(scored) }
+            consider(scored)
         }
         while let current = candidates.pop() {
-            if results.count >= ef, let worst = results.top, current.distance > worst.distance { break }
+            if frontier.count >= explore, let worst = frontier.top, current.distance > worst.distance { break }
             for neighbor in self.links(current.slot, level: level) where visited.insert(neighbor) {
                 let distance = self.distance(query, neighbor, vectors)
-                if results.count < ef || distance < results.top!.distance {
+                if frontier.count < explore || distance < frontier.top!.distance {
                     let scored = ScoredSlot(distance: distance, slot: neighbor)
                     candidates.push(scored)
-                    if self.returnable(neighbor, filter) {
-                        if results.count < ef { results.push(scored) } else { results.replaceTop(scored) }
-                    }
+                    consider(scored)
                 }
             }
         }

@@ -5,7 +5,8 @@ import VectorIndex
 /// exact scan at several ef, and filtered recall and QPS for filters passing 2 % and 30 %.
 ///
 /// Usage: VectorBenchmark [--count 100000] [--dimension 384] [--queries 500]
-///                        [--base FILE.fvecs --query FILE.fvecs]
+///                        [--base FILE.fvecs --query FILE.fvecs] [--snapshot FILE]
+/// `--snapshot` saves the built index there, or restores it if the file exists.
 /// Without files the data is a deterministic mixture of Gaussian clusters, normalised.
 @main
 struct VectorBenchmark {
@@ -16,6 +17,7 @@ struct VectorBenchmark {
         var queryCount = 500
         var basePath: String?
         var queryPath: String?
+        var snapshotPath: String?
         while let flag = arguments.popFirst() {
             let value = arguments.popFirst() ?? ""
             switch flag {
@@ -24,6 +26,7 @@ struct VectorBenchmark {
             case "--queries": queryCount = Int(value) ?? queryCount
             case "--base": basePath = value
             case "--query": queryPath = value
+            case "--snapshot": snapshotPath = value
             default: throw BenchmarkError("unknown flag \(flag)")
             }
         }
@@ -45,9 +48,16 @@ struct VectorBenchmark {
         }
         count = base.count
 
-        let index = HNSWIndex(dimension: dimension)
         let started = ContinuousClock.now
-        for (number, vector) in base.enumerated() { index.upsert(Self.id(number), vector: vector) }
+        let index: HNSWIndex
+        if let snapshotPath, FileManager.default.fileExists(atPath: snapshotPath) {
+            index = try HNSWIndex.read(from: URL(fileURLWithPath: snapshotPath))
+            print(String(format: "restored from %@ in %.1f s", snapshotPath, Self.seconds(ContinuousClock.now - started)))
+        } else {
+            index = HNSWIndex(dimension: dimension)
+            for (number, vector) in base.enumerated() { index.upsert(Self.id(number), vector: vector) }
+            if let snapshotPath { try index.write(to: URL(fileURLWithPath: snapshotPath)) }
+        }
         let buildSeconds = Self.seconds(ContinuousClock.now - started)
         print("vectors \(count) × \(dimension), M \(index.parameters.m), ef_construction \(index.parameters.efConstruction)")
         print(String(format: "build %.1f s (%.0f inserts/s), index memory %.1f MiB, process RSS %.1f MiB",
