@@ -91,6 +91,12 @@ struct HNSWIndexTests {
             #expect(index.search(query, k: 10, filter: narrow) == index.exactSearch(query, k: 10, filter: narrow))
         }
         #expect(Self.meanRecall(index, queries: queries, ef: 50, filter: broad) >= 0.95)
+        // The same through the filtered graph walk, which large indexes use for broad filters.
+        let walked = SlotFilter(passes: broad.passes, mayScan: false)
+        #expect(Self.meanRecall(index, queries: queries, ef: 50, filter: walked) >= 0.95)
+        for query in queries.prefix(20) {
+            #expect(index.search(query, k: 10, filter: walked).allSatisfy { broad.passes.contains(Int(index.slot(of: $0.id)!)) })
+        }
         let passing = Set(slots.enumerated().compactMap { broad.passes.contains($0.offset) ? $0.element : nil })
         for query in queries { #expect(index.search(query, k: 10, filter: broad).allSatisfy { passing.contains($0.id) }) }
     }

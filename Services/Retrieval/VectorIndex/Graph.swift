@@ -204,7 +204,7 @@ struct Graph {
         // With a filter passing a fraction p of nodes, the walk explores about 1/p times wider
         // to meet ef passing nodes; when that costs more than scanning the passing nodes, scan.
         let explore = filter.map { Self.exploration(ef: ef, filter: $0, count: self.count) } ?? ef
-        if let filter, filter.passingCount <= explore * Self.scanWorthPerExploredCandidate {
+        if let filter, filter.mayScan, filter.passingCount <= explore * Self.scanWorthPerExploredCandidate {
             return self.exact(query, k: k, filter: filter)
         }
         return query.withUnsafeBufferPointer { queryBuffer in

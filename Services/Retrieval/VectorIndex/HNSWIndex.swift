@@ -133,9 +133,13 @@ package struct Neighbor: Sendable, Equatable {
 package struct SlotFilter: Sendable {
     package var passes: Bitset
     package var passingCount: Int
+    /// Whether a search may scan the passing nodes instead of walking the graph when that is
+    /// cheaper. Default true; tests turn it off to exercise the filtered walk.
+    package var mayScan = true
 
-    package init(passes: Bitset) {
+    package init(passes: Bitset, mayScan: Bool = true) {
         self.passes = passes
         self.passingCount = passes.popCount
+        self.mayScan = mayScan
     }
 }
