@@ -150,6 +150,27 @@ package struct Bitset: Sendable, Equatable {
     }
 }
 
+extension Bitset {
+    /// Every slot below `count`.
+    package static func full(count: Int) -> Bitset {
+        var bits = Bitset(count: count)
+        for slot in 0..<count { bits.insert(slot) }
+        return bits
+    }
+
+    package mutating func remove(_ index: Int) {
+        let word = index / 64
+        guard word < self.words.count else { return }
+        self.words[word] &= ~(1 << UInt64(index % 64))
+    }
+
+    package func subtracting(_ other: Bitset) -> Bitset {
+        var result = self
+        for index in result.words.indices where index < other.words.count { result.words[index] &= ~other.words[index] }
+        return result
+    }
+}
+
 /// Many readers or one writer (pthread's rwlock): searches share, inserts and deletes exclude.
 final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)

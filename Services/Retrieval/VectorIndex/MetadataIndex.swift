@@ -1,0 +1,96 @@
+/// A metadata value: text (genre, mood, language, artist, tags) or a number (year, chunk index).
+package enum MetadataValue: Sendable, Hashable, CustomStringConvertible {
+    case text(String)
+    case number(Double)
+
+    package var description: String {
+        switch self {
+        case .text(let text): "'\(text)'"
+        case .number(let number): number.rounded() == number ? String(Int(number)) : String(number)
+        }
+    }
+}
+
+/// Which chunks a search may return, by their metadata.
+package indirect enum MetadataFilter: Sendable, Equatable {
+    case equals(String, MetadataValue)
+    /// The field holds one of the values (a tag list matches if any tag is one of them).
+    case oneOf(String, [MetadataValue])
+    /// A number within the bounds, inclusive; a nil bound is open.
+    case range(String, min: Double?, max: Double?)
+    case all([MetadataFilter])
+    case any([MetadataFilter])
+    case not(MetadataFilter)
+}
+
+/// Metadata of every slot of an index, kept so a filter becomes a slot bitset in time
+/// proportional to the matching postings (text fields) or one pass over a column (numbers),
+/// never by reading each slot's metadata. A field may hold several text values (tags).
+package struct MetadataIndex: Sendable {
+    /// Field → value → slots holding it.
+    private var postings: [String: [MetadataValue: Bitset]] = [:]
+    /// Field → number of each slot (NaN where absent).
+    private var numbers: [String: [Double]] = [:]
+    /// Each slot's values, to take them out of the postings again.
+    private var values: [[String: [MetadataValue]]] = []
+
+    package init() {}
+
+    package var slotCount: Int { self.values.count }
+
+    /// Gives `slot` these values, replacing any it had.
+    package mutating func set(_ metadata: [String: [MetadataValue]], slot: Int) {
+        self.clear(slot: slot)
+        if slot >= self.values.count { self.values += Array(repeating: [:], count: slot + 1 - self.values.count) }
+        self.values[slot] = metadata
+        for (field, fieldValues) in metadata {
+            for value in fieldValues {
+                self.postings[field, default: [:]][value, default: Bitset(count: 0)].insert(slot)
+                if case .number(let number) = value {
+                    var column = self.numbers[field] ?? []
+                    if column.count <= slot { column += Array(repeating: .nan, count: slot + 1 - column.count) }
+                    column[slot] = number
+                    self.numbers[field] = column
+                }
+            }
+        }
+    }
+
+    /// Forgets `slot`'s values (after a delete, so counts stay true).
+    package mutating func clear(slot: Int) {
+        guard slot < self.values.count else { return }
+        for (field, fieldValues) in self.values[slot] {
+            for value in fieldValues { self.postings[field]?[value]?.remove(slot) }
+            if slot < self.numbers[field]?.count ?? 0 { self.numbers[field]![slot] = .nan }
+        }
+        self.values[slot] = [:]
+    }
+
+    /// The slots below `slotCount` that pass `filter`.
+    package func slots(matching filter: MetadataFilter, slotCount: Int) -> Bitset {
+        switch filter {
+        case .equals(let field, let value):
+            return self.postings[field]?[value] ?? Bitset(count: slotCount)
+        case .oneOf(let field, let choices):
+            return choices.reduce(Bitset(count: slotCount)) { $0.union(self.postings[field]?[$1] ?? Bitset(count: 0)) }
+        case .range(let field, let low, let high):
+            var result = Bitset(count: slotCount)
+            guard let column = self.numbers[field] else { return result }
+            for (slot, number) in column.enumerated() where slot < slotCount && !number.isNaN {
+                if let low, number < low { continue }
+                if let high, number > high { continue }
+                result.insert(slot)
+            }
+            return result
+        case .all(let filters):
+            guard let first = filters.first else { return Bitset.full(count: slotCount) }
+            return filters.dropFirst().reduce(self.slots(matching: first, slotCount: slotCount)) {
+                $0.intersection(self.slots(matching: $1, slotCount: slotCount))
+            }
+        case .any(let filters):
+            return filters.reduce(Bitset(count: slotCount)) { $0.union(self.slots(matching: $1, slotCount: slotCount)) }
+        case .not(let inner):
+            return Bitset.full(count: slotCount).subtracting(self.slots(matching: inner, slotCount: slotCount))
+        }
+    }
+}
