@@ -159,6 +159,12 @@ let package = Package(
             path: "Services/Lyrics/LyricsServer",
             swiftSettings: strictSettings
         ),
+        // Text processing shared by the services: chunking (syllables and rhymes to come).
+        .target(
+            name: "LyricaText",
+            path: "Shared/LyricaText",
+            swiftSettings: strictSettings
+        ),
         // The retrieval service's in-process HNSW vector index (cosine, filters, snapshots).
         .target(
             name: "VectorIndex",
@@ -271,6 +277,12 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LyricsServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LyricaTextTests",
+            dependencies: ["LyricaText"],
+            path: "Tests/LyricaTextTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
