@@ -165,6 +165,12 @@ let package = Package(
             path: "Shared/LyricaText",
             swiftSettings: strictSettings
         ),
+        // Embedders for retrieval: the built-in hashing embedder (more backends to come).
+        .target(
+            name: "Embedding",
+            path: "Services/Retrieval/Embedding",
+            swiftSettings: strictSettings
+        ),
         // The retrieval service's in-process HNSW vector index (cosine, filters, snapshots).
         .target(
             name: "VectorIndex",
@@ -283,6 +289,12 @@ let package = Package(
             name: "LyricaTextTests",
             dependencies: ["LyricaText"],
             path: "Tests/LyricaTextTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EmbeddingTests",
+            dependencies: ["Embedding"],
+            path: "Tests/EmbeddingTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
