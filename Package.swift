@@ -148,6 +148,7 @@ let package = Package(
                 "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService",
                 logging, nioCore, swiftProtobuf, argumentParser, serviceLifecycle,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Services/Lyrics/LyricsService",
             resources: [.copy("Migrations")],

@@ -33,16 +33,7 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
         let id = try Self.id(request.id, field: "id")
         let viewer = try Viewer(context)
         let lyrics = try await self.readable(id, by: viewer, context: context)
-        if !viewer.owns(lyrics) {
-            // Counting must not slow the answer; a lost view is logged, not fatal.
-            let views = self.views
-            let logger = context.logger
-            Task {
-                do { try await views.record(lyricsID: id) } catch {
-                    logger.warning("Could not count a view", metadata: ["lyrics.id": "\(id)", "error": "\(error)"])
-                }
-            }
-        }
+        if !viewer.owns(lyrics) { self.views.record(lyricsID: id) }
         return .with { $0.lyrics = lyrics }
     }
 

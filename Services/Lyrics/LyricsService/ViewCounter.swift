@@ -3,42 +3,75 @@ package import Logging
 import LyricaRPC
 package import LyricaRedis
 import LyricaService
+import NIOConcurrencyHelpers
 package import ServiceLifecycle
 
-/// Counts views in Redis (`lyrics:views`, a hash of song id → views) and moves them to
-/// PostgreSQL in batches. A flush first renames the hash to `lyrics:views:flushing` with a batch
-/// id; the store adds a batch once only, so a flush retried after a crash counts nothing twice,
-/// and views counted meanwhile go to a fresh hash.
+/// Counts views in Redis (`lyrics:views`, a hash of song id → views), shared by every replica,
+/// and moves them to PostgreSQL in batches. Each replica first sums its views in memory and adds
+/// them to Redis every `pushInterval` in one pipelined round trip, so a read does not wait on a
+/// counter (a crash loses at most that interval's views). A flush renames the hash to
+/// `lyrics:views:flushing` with a batch id; the store adds a batch once only, so a flush retried
+/// after a crash counts nothing twice, and views counted meanwhile go to a fresh hash.
 package struct ViewCounter: Service {
     package let redis: RedisClient
     package let store: LyricsStore
     package let interval: Duration
+    package let pushInterval: Duration
     package let logger: Logger
+    private let pending = NIOLockedValueBox([UUID: Int]())
 
-    package init(redis: RedisClient, store: LyricsStore, interval: Duration, logger: Logger) {
+    /// - Parameters:
+    ///   - interval: how often views move from Redis to PostgreSQL.
+    ///   - pushInterval: how often this replica's views move to Redis. Default 250 ms.
+    package init(redis: RedisClient, store: LyricsStore, interval: Duration, pushInterval: Duration = .milliseconds(250), logger: Logger) {
         self.redis = redis
         self.store = store
         self.interval = interval
+        self.pushInterval = min(pushInterval, interval)
         self.logger = logger
     }
 
-    /// Counts one view.
-    package func record(lyricsID: UUID) async throws {
-        _ = try self.redis.checked(
-            try await self.redis.send(["HINCRBY", RedisArgument(self.redis.key("lyrics:views")), RedisArgument(lyricsID.uuidString.lowercased()), "1"]),
-            command: "HINCRBY")
+    /// Counts one view (in memory until the next push).
+    package func record(lyricsID: UUID) {
+        self.pending.withLockedValue { $0[lyricsID, default: 0] += 1 }
     }
 
     package func run() async throws {
+        var sinceFlush: Duration = .zero
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await sleepUnlessShuttingDown(self.interval)
+            await sleepUnlessShuttingDown(self.pushInterval)
+            sinceFlush += self.pushInterval
             do {
-                try await self.flush()
+                try await self.push()
+                if sinceFlush >= self.interval {
+                    sinceFlush = .zero
+                    try await self.flush()
+                }
             } catch {
-                self.logger.warning("Could not flush view counts; will retry", metadata: ["error": "\(error)"])
+                self.logger.warning("Could not move view counts on; will retry", metadata: ["error": "\(error)"])
             }
         }
-        try? await self.flush()  // What was counted before the stop.
+        // What was counted before the stop.
+        try? await self.push()
+        try? await self.flush()
+    }
+
+    /// Adds this replica's counted views to Redis; on failure they stay pending.
+    package func push() async throws {
+        let counts = self.pending.withLockedValue { pending in
+            defer { pending = [:] }
+            return pending
+        }
+        guard !counts.isEmpty else { return }
+        let key = RedisArgument(self.redis.key("lyrics:views"))
+        do {
+            let replies = try await self.redis.pipeline(
+                counts.map { ["HINCRBY", key, RedisArgument($0.key.uuidString.lowercased()), RedisArgument($0.value)] })
+            for reply in replies { _ = try self.redis.checked(reply, command: "HINCRBY") }
+        } catch {
+            self.pending.withLockedValue { pending in for (id, views) in counts { pending[id, default: 0] += views } }
+            throw error
+        }
     }
 
     /// Takes the counted views (or the batch a failed flush left) and adds them to PostgreSQL.
