@@ -199,8 +199,10 @@ package struct LyricsStore: Sendable {
     ///
     /// Ranking reads every candidate row, so candidates are gathered first and bounded: every
     /// song whose title matches the words, the `fuzzyTitles` titles nearest by trigram distance,
-    /// and at most `wordMatches` songs matching in their words. A query matching more songs than
-    /// that in their words alone ranks a sample of those; title matches are always ranked.
+    /// the viewer's own songs matching in their words, and of the published songs matching only
+    /// in their words, the `wordMatches` most recently published (found through the
+    /// published-date index, so a common word costs no more than a rare one). Title matches are
+    /// always ranked.
     package func search(
         _ query: String, viewer: UUID?, seesEverything: Bool, filter: ListFilter, offset: Int, limit: Int, logger: Logger
     ) async throws -> [LyricsRow] {
@@ -216,9 +218,15 @@ package struct LyricsStore: Sendable {
                     (SELECT id FROM lyrics.lyrics WHERE title % \(query) ORDER BY title <-> \(query) LIMIT \(fuzzyTitles))
                     UNION
                     (SELECT id FROM lyrics.lyrics, q
-                     WHERE search_vector @@ q.tsq AND (is_public OR user_id = \(viewer) OR \(seesEverything))
+                     WHERE is_public AND search_vector @@ q.tsq
                        AND (\(filter.genre)::text IS NULL OR genre = \(filter.genre))
                        AND (\(filter.mood)::text IS NULL OR mood = \(filter.mood))
+                     ORDER BY published_at DESC
+                     LIMIT \(wordMatches))
+                    UNION
+                    (SELECT id FROM lyrics.lyrics, q
+                     WHERE user_id = \(viewer) AND search_vector @@ q.tsq
+                     ORDER BY created_at DESC
                      LIMIT \(wordMatches))
                 )
                 SELECT \(unescaped: Self.qualifiedColumns),
