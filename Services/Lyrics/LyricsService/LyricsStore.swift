@@ -247,8 +247,8 @@ package struct LyricsStore: Sendable {
     }
 
     /// Bounds of search's candidate set (see `search`).
-    static let searchWordMatches = 1_000
-    static let searchFuzzyTitles = 200
+    static let searchWordMatches = 500
+    static let searchFuzzyTitles = 50
 
     /// Revisions newest first, below `beforeVersion` when given.
     package func revisions(lyricsID: UUID, beforeVersion: Int64?, limit: Int, logger: Logger) async throws -> [Lyrica_Lyrics_V1_Revision] {
