@@ -1,6 +1,5 @@
 package import Foundation
 package import LyricaRPC
-import LyricaService
 
 /// Opaque page tokens: a keyset position (time in microseconds and id) for lists, an offset for
 /// ranked search. Base64url text, so callers treat them as opaque; a token that does not decode
@@ -9,6 +8,11 @@ package enum PageToken {
     package struct Key: Sendable, Equatable {
         package var micros: Int64
         package var id: UUID
+
+        package init(micros: Int64, id: UUID) {
+            self.micros = micros
+            self.id = id
+        }
     }
 
     /// The deepest search page: ranking everything that matches costs more the deeper one goes.
