@@ -47,5 +47,12 @@ package enum LyricaMethodCatalog {
         "/lyrica.lyrics.v1.LyricsService/ArchiveLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.archiveLyrics, Lyrica_Lyrics_V1_ArchiveLyricsRequest.self, Lyrica_Lyrics_V1_ArchiveLyricsResponse.self),
         "/lyrica.lyrics.v1.LyricsService/ListRevisions": (Lyrica_Lyrics_V1_LyricsService.Method.listRevisions, Lyrica_Lyrics_V1_ListRevisionsRequest.self, Lyrica_Lyrics_V1_ListRevisionsResponse.self),
         "/lyrica.lyrics.v1.LyricsService/GetRevision": (Lyrica_Lyrics_V1_LyricsService.Method.getRevision, Lyrica_Lyrics_V1_GetRevisionRequest.self, Lyrica_Lyrics_V1_GetRevisionResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/AddDocuments": (Lyrica_Retrieval_V1_RetrievalService.Method.addDocuments, Lyrica_Retrieval_V1_AddDocumentsRequest.self, Lyrica_Retrieval_V1_AddDocumentsResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/UpsertDocument": (Lyrica_Retrieval_V1_RetrievalService.Method.upsertDocument, Lyrica_Retrieval_V1_UpsertDocumentRequest.self, Lyrica_Retrieval_V1_UpsertDocumentResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/DeleteDocument": (Lyrica_Retrieval_V1_RetrievalService.Method.deleteDocument, Lyrica_Retrieval_V1_DeleteDocumentRequest.self, Lyrica_Retrieval_V1_DeleteDocumentResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/GetDocument": (Lyrica_Retrieval_V1_RetrievalService.Method.getDocument, Lyrica_Retrieval_V1_GetDocumentRequest.self, Lyrica_Retrieval_V1_GetDocumentResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/ListDocuments": (Lyrica_Retrieval_V1_RetrievalService.Method.listDocuments, Lyrica_Retrieval_V1_ListDocumentsRequest.self, Lyrica_Retrieval_V1_ListDocumentsResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/Search": (Lyrica_Retrieval_V1_RetrievalService.Method.search, Lyrica_Retrieval_V1_SearchRequest.self, Lyrica_Retrieval_V1_SearchResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/Stats": (Lyrica_Retrieval_V1_RetrievalService.Method.stats, Lyrica_Retrieval_V1_StatsRequest.self, Lyrica_Retrieval_V1_StatsResponse.self),
     ]
 }
