@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "lyrica-echo", targets: ["EchoServer"]),
         .executable(name: "lyrica-auth", targets: ["AuthServer"]),
         .executable(name: "lyrica-lyrics", targets: ["LyricsServer"]),
+        .executable(name: "lyrica-retrieval", targets: ["RetrievalServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -177,6 +178,26 @@ let package = Package(
             name: "VectorIndex",
             dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Services/Retrieval/VectorIndex",
+            swiftSettings: strictSettings
+        ),
+        // The retrieval service: documents, chunks, embeddings, the index following PostgreSQL.
+        .target(
+            name: "RetrievalService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "LyricaText", "Embedding", "VectorIndex",
+                logging, nioCore, nioPosix, swiftProtobuf, argumentParser, serviceLifecycle,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Retrieval/RetrievalService",
+            resources: [.copy("Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "RetrievalServer",
+            dependencies: ["RetrievalService", "LyricaService", argumentParser],
+            path: "Services/Retrieval/RetrievalServer",
             swiftSettings: strictSettings
         ),
         // The vector index benchmark (recall, QPS, filters; Tests/Benchmarks/vector-bench.sh).

@@ -87,7 +87,8 @@ extension RedisClient {
         return stride(from: 0, to: items.count - 1, by: 2).map { (items[$0], Double(items[$0 + 1]) ?? 0) }
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
+    /// A duration as whole milliseconds, for PX and PEXPIRE.
+    package static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }

@@ -13,6 +13,6 @@ package enum Secrets {
 
     /// Lowercase hex SHA-256 of the text.
     package static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        LyricaService.sha256Hex(Array(text.utf8))
     }
 }

@@ -28,7 +28,7 @@ package struct LyricsCache: Sendable {
 
     package func remember(_ lyrics: Lyrica_Lyrics_V1_Lyrics) async {
         guard self.ttl > .zero, let id = UUID(uuidString: lyrics.id), let bytes: [UInt8] = try? lyrics.serializedBytes() else { return }
-        let milliseconds = Int(self.ttl.components.seconds * 1000 + self.ttl.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = RedisClient.milliseconds(self.ttl)
         _ = try? await self.redis.send(["SET", RedisArgument(self.redis.key(Self.key(id))), RedisArgument(bytes: bytes), "PX", RedisArgument(milliseconds)])
     }
 

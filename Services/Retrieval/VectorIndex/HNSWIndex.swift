@@ -84,6 +84,11 @@ package final class HNSWIndex: @unchecked Sendable {
         self.lock.reading { self.graph.exact(query, k: k, filter: filter) }
     }
 
+    /// The stored (unit) vector of `id`; nil if it is not in the index.
+    package func vector(of id: UUID) -> [Float]? {
+        self.lock.reading { self.graph.slotOf[id].map { self.graph.vector($0) } }
+    }
+
     /// The slot of `id`, for building filters over slots.
     package func slot(of id: UUID) -> UInt32? { self.lock.reading { self.graph.slotOf[id] } }
 

@@ -26,9 +26,11 @@ package indirect enum MetadataFilter: Sendable, Equatable {
 /// Metadata of every slot of an index, kept so a filter becomes a slot bitset in time
 /// proportional to the matching postings (text fields) or one pass over a column (numbers),
 /// never by reading each slot's metadata. A field may hold several text values (tags).
+/// Postings are slot lists, not bitsets, so a value held by one slot (a document id) costs a
+/// few bytes rather than a bit per slot of the whole index.
 package struct MetadataIndex: Sendable {
-    /// Field → value → slots holding it.
-    private var postings: [String: [MetadataValue: Bitset]] = [:]
+    /// Field → text value → slots holding it (unordered).
+    private var postings: [String: [String: [UInt32]]] = [:]
     /// Field → number of each slot (NaN where absent).
     private var numbers: [String: [Double]] = [:]
     /// Each slot's values, to take them out of the postings again.
@@ -45,8 +47,10 @@ package struct MetadataIndex: Sendable {
         self.values[slot] = metadata
         for (field, fieldValues) in metadata {
             for value in fieldValues {
-                self.postings[field, default: [:]][value, default: Bitset(count: 0)].insert(slot)
-                if case .number(let number) = value {
+                switch value {
+                case .text(let text):
+                    self.postings[field, default: [:]][text, default: []].append(UInt32(slot))
+                case .number(let number):
                     var column = self.numbers[field] ?? []
                     if column.count <= slot { column += Array(repeating: .nan, count: slot + 1 - column.count) }
                     column[slot] = number
@@ -60,8 +64,17 @@ package struct MetadataIndex: Sendable {
     package mutating func clear(slot: Int) {
         guard slot < self.values.count else { return }
         for (field, fieldValues) in self.values[slot] {
-            for value in fieldValues { self.postings[field]?[value]?.remove(slot) }
-            if slot < self.numbers[field]?.count ?? 0 { self.numbers[field]![slot] = .nan }
+            for value in fieldValues {
+                switch value {
+                case .text(let text):
+                    guard var list = self.postings[field]?[text], let position = list.firstIndex(of: UInt32(slot)) else { continue }
+                    list.swapAt(position, list.count - 1)
+                    list.removeLast()
+                    self.postings[field]![text] = list.isEmpty ? nil : list
+                case .number:
+                    if slot < self.numbers[field]?.count ?? 0 { self.numbers[field]![slot] = .nan }
+                }
+            }
         }
         self.values[slot] = [:]
     }
@@ -70,18 +83,15 @@ package struct MetadataIndex: Sendable {
     package func slots(matching filter: MetadataFilter, slotCount: Int) -> Bitset {
         switch filter {
         case .equals(let field, let value):
-            return self.postings[field]?[value] ?? Bitset(count: slotCount)
+            return self.slots(field, holding: [value], slotCount: slotCount)
         case .oneOf(let field, let choices):
-            return choices.reduce(Bitset(count: slotCount)) { $0.union(self.postings[field]?[$1] ?? Bitset(count: 0)) }
+            return self.slots(field, holding: choices, slotCount: slotCount)
         case .range(let field, let low, let high):
-            var result = Bitset(count: slotCount)
-            guard let column = self.numbers[field] else { return result }
-            for (slot, number) in column.enumerated() where slot < slotCount && !number.isNaN {
-                if let low, number < low { continue }
-                if let high, number > high { continue }
-                result.insert(slot)
+            return self.numberSlots(field, slotCount: slotCount) { number in
+                if let low, number < low { return false }
+                if let high, number > high { return false }
+                return true
             }
-            return result
         case .all(let filters):
             guard let first = filters.first else { return Bitset.full(count: slotCount) }
             return filters.dropFirst().reduce(self.slots(matching: first, slotCount: slotCount)) {
@@ -92,5 +102,30 @@ package struct MetadataIndex: Sendable {
         case .not(let inner):
             return Bitset.full(count: slotCount).subtracting(self.slots(matching: inner, slotCount: slotCount))
         }
+    }
+
+    private func slots(_ field: String, holding choices: [MetadataValue], slotCount: Int) -> Bitset {
+        var result = Bitset(count: slotCount)
+        var wanted: Set<Double> = []
+        for choice in choices {
+            switch choice {
+            case .text(let text):
+                for slot in self.postings[field]?[text] ?? [] where Int(slot) < slotCount { result.insert(Int(slot)) }
+            case .number(let number):
+                wanted.insert(number)
+            }
+        }
+        if !wanted.isEmpty { result = result.union(self.numberSlots(field, slotCount: slotCount) { wanted.contains($0) }) }
+        return result
+    }
+
+    private func numberSlots(_ field: String, slotCount: Int, _ passes: (Double) -> Bool) -> Bitset {
+        var result = Bitset(count: slotCount)
+        guard let column = self.numbers[field] else { return result }
+        for slot in 0..<min(column.count, slotCount) {
+            let number = column[slot]
+            if !number.isNaN && passes(number) { result.insert(slot) }
+        }
+        return result
     }
 }

@@ -8,21 +8,21 @@ package func sleepUnlessShuttingDown(_ duration: Duration) async {
 
 /// The pause between retries of a background loop while a store is down: starts at `initial`,
 /// doubles after each failure up to `maximum`, and starts over after a success.
-struct RetryDelay {
-    let initial: Duration
-    let maximum: Duration
-    private(set) var current: Duration
+package struct RetryDelay {
+    package let initial: Duration
+    package let maximum: Duration
+    package private(set) var current: Duration
 
-    init(initial: Duration = .milliseconds(50), maximum: Duration) {
+    package init(initial: Duration = .milliseconds(50), maximum: Duration) {
         self.initial = initial
         self.maximum = maximum
         self.current = initial
     }
 
-    mutating func reset() { self.current = self.initial }
+    package mutating func reset() { self.current = self.initial }
 
     /// Sleeps the current delay (waking early on shutdown), then doubles it.
-    mutating func wait() async {
+    package mutating func wait() async {
         await sleepUnlessShuttingDown(self.current)
         self.current = min(self.current * 2, self.maximum)
     }
