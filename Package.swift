@@ -308,6 +308,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "RetrievalServiceTests",
+            dependencies: [
+                "RetrievalService", "AuthService", "VectorIndex", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis",
+                "LyricaService", "TestSupport", "AuthTestSupport", logging, nioCore, swiftProtobuf,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/RetrievalServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LyricaTextTests",
             dependencies: ["LyricaText"],
             path: "Tests/LyricaTextTests",

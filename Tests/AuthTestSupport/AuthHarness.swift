@@ -53,6 +53,15 @@ package struct AuthHarness: Sendable {
             })
     }
 
+    /// A new account holding the admin scope too; its access token.
+    package func admin() async throws -> String {
+        let registered = try await self.register()
+        try await self.postgres.query(
+            "UPDATE auth.users SET scopes = ARRAY['read', 'write', 'generate', 'admin'] WHERE id = \(UUID(uuidString: registered.user.id)!)",
+            logger: testLogger())
+        return try await self.login(registered.user.username).tokens.accessToken
+    }
+
     /// Creates an API key for the account `token` signs in.
     package func createApiKey(
         token: String, scopes: [String] = ["read"], configure: (inout Lyrica_Auth_V1_CreateApiKeyRequest) -> Void = { _ in }

@@ -30,13 +30,7 @@ struct LyricsHarness: Sendable {
     }
 
     /// A new account holding the admin scope too.
-    func admin() async throws -> String {
-        let registered = try await self.auth.register()
-        try await self.auth.postgres.query(
-            "UPDATE auth.users SET scopes = ARRAY['read', 'write', 'generate', 'admin'] WHERE id = \(UUID(uuidString: registered.user.id)!)",
-            logger: testLogger())
-        return try await self.auth.login(registered.user.username).tokens.accessToken
-    }
+    func admin() async throws -> String { try await self.auth.admin() }
 
     /// Creates a song of verse and chorus for `token`'s account.
     func create(

@@ -10,28 +10,39 @@ package func withServiceHost<Definition: LyricaServiceDefinition, Result: Sendab
     _ body: (ServiceHost<Definition>, PostgresClient) async throws -> Result
 ) async throws -> Result {
     try await withTestDatabase { postgres, databaseURL in
-        let prefix = "test:\(UUID().uuidString.lowercased()):"
-        let redis = try redisURL ?? TestServers.redisURL()
-        var values = [
-            "DATABASE_URL": databaseURL, "REDIS_URL": redis + (redis.contains("?") ? "&" : "?") + "key_prefix=\(prefix)",
-            "RPC_PORT": "0", "ADMIN_PORT": "0",
-        ]
-        values.merge(extra) { $1 }
-        let configuration = try ServiceConfiguration(
-            name: Definition.name, rpcPort: 0, adminPort: 0, environment: Environment(values))
-        let host = try ServiceHost<Definition>(configuration: configuration, logger: testLogger(Definition.name), signals: false)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await host.run() }
-            _ = try await host.server.listeningAddress
-            do {
-                let result = try await body(host, postgres)
-                await host.shutDown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await host.shutDown()
-                throw error
-            }
+        try await withServiceHost(definition, databaseURL: databaseURL, environment: extra, redisURL: redisURL) { host in
+            try await body(host, postgres)
+        }
+    }
+}
+
+/// Runs a service host on an existing database (a restart, or a second replica, of a service
+/// `withServiceHost` started), with its own Redis key prefix unless `redisURL` names one.
+package func withServiceHost<Definition: LyricaServiceDefinition, Result: Sendable>(
+    _ definition: Definition.Type, databaseURL: String, environment extra: [String: String] = [:], redisURL: String? = nil,
+    _ body: (ServiceHost<Definition>) async throws -> Result
+) async throws -> Result {
+    let prefix = "test:\(UUID().uuidString.lowercased()):"
+    let redis = try redisURL ?? TestServers.redisURL()
+    var values = [
+        "DATABASE_URL": databaseURL, "REDIS_URL": redis + (redis.contains("?") ? "&" : "?") + "key_prefix=\(prefix)",
+        "RPC_PORT": "0", "ADMIN_PORT": "0",
+    ]
+    values.merge(extra) { $1 }
+    let configuration = try ServiceConfiguration(
+        name: Definition.name, rpcPort: 0, adminPort: 0, environment: Environment(values))
+    let host = try ServiceHost<Definition>(configuration: configuration, logger: testLogger(Definition.name), signals: false)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await host.run() }
+        _ = try await host.server.listeningAddress
+        do {
+            let result = try await body(host)
+            await host.shutDown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await host.shutDown()
+            throw error
         }
     }
 }

@@ -6,12 +6,16 @@ import SwiftProtobuf
 extension DocumentStore {
     static let documentColumnCount = 20
 
-    /// The columns `document(_:)` decodes; without content, an empty string stands in for it.
-    static func documentColumns(content: Bool) -> String {
-        """
-        id, external_id, title, \(content ? "content" : "''::text"), genre, mood, theme, artist, album, year, language, tags,
-        custom_metadata::text, source, word_count, chunk_count, embedding_space, created_at, updated_at, indexed_at
-        """
+    /// The columns `document(_:)` decodes, of the table aliased `alias` if given; without
+    /// content, an empty string stands in for it.
+    static func documentColumns(content: Bool, alias: String? = nil) -> String {
+        let columns = [
+            "id", "external_id", "title", "content", "genre", "mood", "theme", "artist", "album", "year", "language", "tags",
+            "custom_metadata::text", "source", "word_count", "chunk_count", "embedding_space", "created_at", "updated_at", "indexed_at",
+        ]
+        return columns.map { column in
+            column == "content" && !content ? "''::text" : (alias.map { "\($0)." } ?? "") + column
+        }.joined(separator: ", ")
     }
 
     /// Decodes `documentColumns`, then optionally one more bigint (a keyset position).

@@ -214,7 +214,7 @@ package struct DocumentStore: Sendable {
         -> [UUID: (text: String, document: Lyrica_Retrieval_V1_Document)]
     {
         guard !chunkIDs.isEmpty else { return [:] }
-        let columns = SQLColumns.qualified(Self.documentColumns(content: content), by: "d")
+        let columns = Self.documentColumns(content: content, alias: "d")
         let rows = try await self.postgres.query(
             """
             SELECT \(unescaped: columns), c.id, c.content FROM retrieval.chunks c JOIN retrieval.documents d ON d.id = c.document_id

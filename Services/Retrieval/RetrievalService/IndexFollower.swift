@@ -33,7 +33,9 @@ package actor IndexFollower: Service {
     package private(set) var applied: Int64?
     package private(set) var snapshotAt: Date?
     private var snapshotChange: Int64?
-    private var running: Task<Void, any Error>?
+    /// The pass of `applyChanges` under way, numbered.
+    private var running: (number: Int, task: Task<Void, any Error>)?
+    private var passes = 0
 
     package init(index: ChunkIndex, store: DocumentStore, space: String, settings: Settings, logger: Logger) {
         self.index = index
@@ -132,10 +134,16 @@ package actor IndexFollower: Service {
     /// Runs one pass of `apply`, or waits for the pass already running and then runs one more, so
     /// a caller's pass always starts after its write committed.
     private func sync() async throws {
-        while let running = self.running { _ = try? await running.value }
+        if let current = self.running {
+            _ = try? await current.task.value
+            // A pass another caller started after that one also started after our write.
+            if let next = self.running, next.number != current.number { return try await next.task.value }
+        }
+        self.passes += 1
+        let number = self.passes
         let task = Task { try await self.applyChanges() }
-        self.running = task
-        defer { self.running = nil }
+        self.running = (number, task)
+        defer { if self.running?.number == number { self.running = nil } }
         try await task.value
     }
 

@@ -16,12 +16,13 @@ package struct RequestLoggingInterceptor: RPCServerInterceptor {
         } catch {
             let status = RPCError(mapping: error, logger: context.logger)
             let serverSide: Set<RPCError.Code> = [.internalError, .unavailable, .dataLoss, .unknown]
-            context.logger.log(
-                level: serverSide.contains(status.code) ? .warning : .info, "Call failed",
-                metadata: [
-                    "rpc.status_code": "\(status.code.name)", "rpc.status_message": "\(status.message)",
-                    "rpc.duration_ms": "\(Self.milliseconds(since: start))",
-                ])
+            var metadata: Logger.Metadata = [
+                "rpc.status_code": "\(status.code.name)", "rpc.status_message": "\(status.message)",
+                "rpc.duration_ms": "\(Self.milliseconds(since: start))",
+            ]
+            // The cause never reaches the caller; the operator needs it.
+            if let cause = status.cause { metadata["error"] = "\(String(reflecting: cause))" }
+            context.logger.log(level: serverSide.contains(status.code) ? .warning : .info, "Call failed", metadata: metadata)
             throw status
         }
     }
