@@ -211,7 +211,7 @@ let package = Package(
         .executableTarget(
             name: "lyrica",
             dependencies: [
-                "LyricaRPC", "LyricaProtos", argumentParser, logging, nioCore, nioPosix, swiftProtobuf,
+                "LyricaRPC", "LyricaProtos", "LyricaText", argumentParser, logging, nioCore, nioPosix, swiftProtobuf,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

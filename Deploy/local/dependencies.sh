@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lyrica builds and runs with, when any is missing:
-# libhiredis-dev (Redis client library), libargon2-dev (password hashing), postgresql, redis-server.
+# libhiredis-dev (Redis client library), libargon2-dev (password hashing), postgresql, redis-server,
+# fortunes (the default retrieval corpus).
 set -euo pipefail
 needed=()
 [ -f /usr/include/hiredis/hiredis.h ] || needed+=(libhiredis-dev)
 [ -f /usr/include/argon2.h ] || needed+=(libargon2-dev)
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || needed+=(postgresql)
 command -v redis-server >/dev/null || needed+=(redis-server)
+# The default retrieval corpus: songs, poems, love and literature quotations.
+[ -f /usr/share/games/fortunes/songs-poems ] || needed+=(fortunes)
 if [ ${#needed[@]} -gt 0 ]; then
     echo "Installing ${needed[*]} (apt-get)…" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -1,19 +1,20 @@
-import Foundation
-import TestSupport
+package import Foundation
+import NIOPosix
 
 /// Runs the built `lyrica` (or `lyrica-echo`) executable from the same build folder as the tests.
-enum CLIProcess {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+package enum CLIProcess {
+    package struct Output: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs `lyrica ARGS` to completion, feeding `stdin` if given.
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
+    package static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = builtExecutable("lyrica")
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -29,5 +30,13 @@ enum CLIProcess {
         return Output(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// The same, waiting on a thread of its own rather than on one of the few cooperative
+    /// threads, which in-process servers the command talks to need.
+    package static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
+        try await NIOThreadPool.singleton.runIfActive {
+            try Self.run(arguments, environment: environment, stdin: nil)
+        }
     }
 }
