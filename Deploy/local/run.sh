@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs Lyrica locally: installs what is missing, starts the private PostgreSQL and Redis under
 # .lyrica-data/ (kept between runs), builds the release binaries and serves what exists so far:
-# lyrica-auth on 127.0.0.1:7101 (admin 9101), lyrica-lyrics on 7102 (admin 9102) and the Echo
-# test service on 7100 (admin 9100). The other services join here as they land. The auth master
+# lyrica-auth on 127.0.0.1:7101 (admin 9101), lyrica-lyrics on 7102 (admin 9102), lyrica-retrieval
+# on 7104 (admin 9104, index snapshot in .lyrica-data/retrieval-index.hnsw) and the Echo test
+# service on 7100 (admin 9100). The other services join here as they land. The demo account
+# (demo / "moonlit harbour lanterns") holds the admin scope and loads the default corpus (the
+# Debian fortunes songs-poems, love and literature) into retrieval. The auth master
 # secret is made once and kept in .lyrica-data/service-master-secret. Ctrl-C stops the services;
 # `Deploy/local/postgres.sh stop` and `Deploy/local/redis.sh stop` stop the stores.
 set -euo pipefail
@@ -13,7 +16,7 @@ Deploy/local/postgres.sh start
 Deploy/local/redis.sh start
 data=${LYRICA_DATA:-$PWD/.lyrica-data}
 
-for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics; do swift build -c release --product "$product"; done
+for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 
 secret_file="$data/service-master-secret"
@@ -31,7 +34,11 @@ pids+=($!)
 DATABASE_URL=$(Deploy/local/postgres.sh url lyrics) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret lyrics) \
     AUTH_ENDPOINTS=127.0.0.1:7101 "$bin/lyrica-lyrics" serve --port 7102 --admin-port 9102 &
 pids+=($!)
-for service in echo:7100 auth:7101 lyrics:7102; do
+DATABASE_URL=$(Deploy/local/postgres.sh url retrieval) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret retrieval) \
+    AUTH_ENDPOINTS=127.0.0.1:7101 INDEX_SNAPSHOT_PATH="$data/retrieval-index.hnsw" \
+    "$bin/lyrica-retrieval" serve --port 7104 --admin-port 9104 &
+pids+=($!)
+for service in echo:7100 auth:7101 lyrics:7102 retrieval:7104; do
     for _ in $(seq 1 100); do
         "$bin/lyrica-${service%%:*}" healthcheck --port "${service##*:}" >/dev/null 2>&1 && break
         sleep 0.1
@@ -40,12 +47,14 @@ done
 
 auth=/lyrica.auth.v1.AuthService
 lyrics=/lyrica.lyrics.v1.LyricsService
-echo "Serving auth on 127.0.0.1:7101, lyrics on 7102 and echo on 7100 (admin: http://127.0.0.1:9102/readyz). Try:"
+retrieval=/lyrica.retrieval.v1.RetrievalService
+echo "Serving auth on 127.0.0.1:7101, lyrics on 7102, retrieval on 7104 and echo on 7100 (admin: http://127.0.0.1:9104/readyz). Try:"
 echo "  $bin/lyrica list 127.0.0.1:7102 lyrica.lyrics.v1.LyricsService"
 echo "  $bin/lyrica call 127.0.0.1:7101 $auth/Login -d '{\"login\":\"demo\",\"password\":\"moonlit harbour lanterns\"}'"
 echo "  $bin/lyrica call 127.0.0.1:7102 $lyrics/SearchLyrics -H 'authorization: Bearer <accessToken>' -d '{\"query\":\"night\"}'"
 "$bin/lyrica" call 127.0.0.1:7101 "$auth/Register" \
     -d '{"email":"demo@example.com","username":"demo","password":"moonlit harbour lanterns"}' >/dev/null 2>&1 || true
+DATABASE_URL=$(Deploy/local/postgres.sh url auth) "$bin/lyrica-auth" grant-scope demo admin >/dev/null
 token=$("$bin/lyrica" call 127.0.0.1:7101 "$auth/Login" -d '{"login":"demo","password":"moonlit harbour lanterns"}' \
     | python3 -c "import json,sys; print(json.load(sys.stdin)['tokens']['accessToken'])")
 echo "Signed in as demo; a song of theirs, found by search:"
@@ -54,4 +63,8 @@ echo "Signed in as demo; a song of theirs, found by search:"
   "sections": [{"sectionType": "verse", "content": "Lanterns sway above the quay\nThe tide comes in to carry me"},
                {"sectionType": "chorus", "content": "Oh harbour light, stay on tonight"}]}' >/dev/null
 "$bin/lyrica" call 127.0.0.1:7102 "$lyrics/SearchLyrics" -H "authorization: Bearer $token" -d '{"query":"harbour lantern","pageSize":1}'
+echo "Loading the default corpus into retrieval:"
+"$bin/lyrica" ingest 127.0.0.1:7104 --token "$token"
+echo "The corpus passage nearest to 'the sea at night':"
+"$bin/lyrica" call 127.0.0.1:7104 "$retrieval/Search" -H "authorization: Bearer $token" -d '{"text":"the sea at night","k":1}'
 wait "${pids[@]}"

@@ -22,6 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 source Deploy/local/private-stores.sh
+source Tests/Benchmarks/bench-support.sh
 
 export SERVICE_MASTER_SECRET=benchmark-master-secret-0123456789abcdefghij
 export REDIS_URL USER_RATE_LIMIT_PER_MINUTE=10000000
@@ -29,7 +30,6 @@ REDIS_URL=$(Deploy/local/redis.sh url)
 lyrics_secret=$("$bin/lyrica-auth" service-secret lyrics)
 DATABASE_URL=$(Deploy/local/postgres.sh url auth) "$bin/lyrica-auth" serve --port 7193 --admin-port 0 --log-level warning &
 pids+=($!)
-wait_for() { for _ in $(seq 200); do "$bin/$1" healthcheck --port "$2" >/dev/null 2>&1 && return; sleep 0.1; done; echo "$1 did not start" >&2; exit 1; }
 wait_for lyrica-auth 7193
 export AUTH_ENDPOINTS=127.0.0.1:7193 SERVICE_SECRET=$lyrics_secret DATABASE_URL
 DATABASE_URL=$(Deploy/local/postgres.sh url lyrics)
@@ -88,24 +88,12 @@ FROM generate_series(1, $rows) AS g, vocabulary;
 ANALYZE lyrics.lyrics;
 SQL
 
-row() {  # name, target port, token, then lyrica bench arguments
-    local name=$1 port=$2 bearer=$3; shift 3
-    "$bin/lyrica" bench "127.0.0.1:$port" "$@" -H "authorization: Bearer $bearer" --duration "${seconds}s" --warmup 1s \
-        --format json > "$out/lyrics-$name.json"
-    python3 - "$out/lyrics-$name.json" "$name" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1])); name = sys.argv[2]
-statuses = ", ".join(f"{k} {v}" for k, v in r.get("statusCodes", {}).items())
-l = r['latencyMicros']
-print(f"| {name} | {r['callsPerSecond']:,.0f} | {l['p50']/1000:.2f} | {l['p90']/1000:.2f} | {l['p99']/1000:.2f} | {statuses} |")
-PY
-}
 
 printf '| call (%s songs) | calls/s | p50 ms | p90 ms | p99 ms | statuses |\n|---|---|---|---|---|---|\n' "$rows"
-row "SearchLyrics \"midnight love\", 1 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnight love"}' --concurrency 1
-row "SearchLyrics \"midnight love\", 8 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnight love"}' --concurrency 8
-row "SearchLyrics \"serenad\" (fuzzy title), 8 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnite serenade"}' --concurrency 8
-row "GetLyrics cached, 1 in flight" 7194 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 1
-row "GetLyrics cached, 32 in flight" 7194 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 32
-row "GetLyrics uncached, 1 in flight" 7195 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 1
-row "GetLyrics uncached, 32 in flight" 7195 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 32
+bench_row lyrics "SearchLyrics \"midnight love\", 1 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnight love"}' --concurrency 1
+bench_row lyrics "SearchLyrics \"midnight love\", 8 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnight love"}' --concurrency 8
+bench_row lyrics "SearchLyrics \"serenad\" (fuzzy title), 8 in flight" 7194 "$reader_token" "$lyrics/SearchLyrics" -d '{"query":"midnite serenade"}' --concurrency 8
+bench_row lyrics "GetLyrics cached, 1 in flight" 7194 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 1
+bench_row lyrics "GetLyrics cached, 32 in flight" 7194 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 32
+bench_row lyrics "GetLyrics uncached, 1 in flight" 7195 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 1
+bench_row lyrics "GetLyrics uncached, 32 in flight" 7195 "$reader_token" "$lyrics/GetLyrics" -d "{\"id\":\"$song\"}" --concurrency 32

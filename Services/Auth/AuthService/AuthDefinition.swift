@@ -3,6 +3,7 @@ import Foundation
 package import LyricaPostgres
 import LyricaProtos
 import LyricaRPC
+import PostgresNIO
 package import LyricaService
 
 /// The auth service on the service kit: `lyrica-auth`.
@@ -34,7 +35,7 @@ package struct AuthDefinition: LyricaServiceDefinition {
         return ServiceParts(rpcServices: [service], interceptors: [interceptor], background: [relay])
     }
 
-    package static var commands: [any ParsableCommand.Type] { [ServiceSecretCommand.self, RotateSigningKeyCommand.self] }
+    package static var commands: [any ParsableCommand.Type] { [ServiceSecretCommand.self, RotateSigningKeyCommand.self, GrantScopeCommand.self] }
 }
 
 extension AuthPolicy {
@@ -89,6 +90,40 @@ struct RotateSigningKeyCommand: AsyncParsableCommand {
             let configuration = try AuthConfiguration(environment: Environment())
             let keyID = try await SigningKeyStore(postgres: client).rotate(retireAfter: configuration.keyRetirementDelay, logger: logger)
             print("Signing with \(keyID); replicas pick it up within a minute")
+        }
+    }
+}
+
+/// `lyrica-auth grant-scope <login> <scope>…`: an operator gives an account more scopes (for
+/// example admin, to curate the retrieval corpus); tokens issued from the next sign-in carry them.
+struct GrantScopeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grant-scope", abstract: "Add scopes (read, write, generate, admin) to an account, by username or email.")
+
+    @OptionGroup var options: ServiceOptions
+    @Argument(help: "The account's username or email.") var login: String
+    @Argument(help: "Scopes to add.") var scopes: [String]
+
+    func validate() throws {
+        for scope in self.scopes where Scope(rawValue: scope) == nil {
+            throw ValidationError("'\(scope)' is not a scope; use read, write, generate or admin")
+        }
+        if self.scopes.isEmpty { throw ValidationError("Name at least one scope to grant") }
+    }
+
+    func run() async throws {
+        try await self.options.withPostgres(for: AuthDefinition.self, task: "grant-scope") { client, logger in
+            let rows = try await client.query(
+                """
+                UPDATE auth.users SET scopes = ARRAY(SELECT DISTINCT s FROM unnest(scopes || \(self.scopes)::text[]) AS s ORDER BY s),
+                    updated_at = now()
+                WHERE lower(username) = lower(\(self.login)) OR email = lower(\(self.login))
+                RETURNING username, array_to_string(scopes, ', ')
+                """, logger: logger)
+            var granted: (String, String)?
+            for try await row in rows.decode((String, String).self) { granted = row }
+            guard let (username, scopes) = granted else { throw ValidationError("No account with username or email '\(self.login)'") }
+            print("\(username) now holds \(scopes); sign in again for a token that carries them")
         }
     }
 }

@@ -41,9 +41,15 @@ package final class AdminServer: Service, Sendable {
             .bind(host: self.host, port: self.port).get()
         self.bound.withLockedValue { $0 = channel.localAddress?.port }
         self.logger.info("Admin port listening", metadata: ["admin.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        // Ends on graceful shutdown and on cancellation (the group cancels everything when a
+        // service fails, e.g. a migration): a future's `get()` would not notice the latter.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             channel.close(promise: nil)
         }
     }

@@ -72,7 +72,13 @@ package struct ServeCommand<Definition: LyricaServiceDefinition>: AsyncParsableC
         let configuration = try self.options.configuration(for: Definition.self)
         ObservabilityBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         let logger = Logger(label: "lyrica.\(Definition.name)")
-        try await ServiceHost<Definition>(configuration: configuration, logger: logger).run()
+        do {
+            try await ServiceHost<Definition>(configuration: configuration, logger: logger).run()
+        } catch {
+            // Say why in the log too (a failed migration, a port in use), then exit non-zero.
+            logger.critical("Stopped: \(error)")
+            throw error
+        }
     }
 }
 
