@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The RPC runtime: framing, connections, server, client, status, streaming, health, reflection.
@@ -170,6 +171,10 @@ let package = Package(
         // Embedders for retrieval: the built-in hashing embedder (more backends to come).
         .target(
             name: "Embedding",
+            dependencies: [
+                nioCore, .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Services/Retrieval/Embedding",
             swiftSettings: strictSettings
         ),
@@ -311,8 +316,10 @@ let package = Package(
             name: "RetrievalServiceTests",
             dependencies: [
                 "RetrievalService", "AuthService", "VectorIndex", "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis",
-                "LyricaService", "TestSupport", "AuthTestSupport", logging, nioCore, swiftProtobuf,
+                "LyricaService", "Embedding", "TestSupport", "AuthTestSupport", logging, nioCore, nioPosix, swiftProtobuf,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/RetrievalServiceTests",
             swiftSettings: strictSettings

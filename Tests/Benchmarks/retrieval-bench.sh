@@ -30,7 +30,7 @@ source Deploy/local/private-stores.sh
 source Tests/Benchmarks/bench-support.sh
 
 export SERVICE_MASTER_SECRET=benchmark-master-secret-0123456789abcdefghij
-export REDIS_URL USER_RATE_LIMIT_PER_MINUTE=100000000
+export REDIS_URL USER_RATE_LIMIT_PER_MINUTE=10000000
 REDIS_URL=$(Deploy/local/redis.sh url)
 DATABASE_URL=$(Deploy/local/postgres.sh url auth) "$bin/lyrica-auth" serve --port 7193 --admin-port 0 --log-level warning &
 pids+=($!)

@@ -126,7 +126,10 @@ func withRetrievalService<Result: Sendable>(
                         auth: auth, host: host, postgres: postgres, databaseURL: databaseURL, redisURL: redisURL, environment: values,
                         client: client, adminToken: adminToken, readerToken: readerToken)
                     try await harness.eventually("the index has loaded") {
-                        (try? await harness.search("anything")) != nil
+                        do { _ = try await harness.search("anything") } catch let error as RPCError where error.message.contains("still loading") {
+                            return false
+                        } catch {}
+                        return true
                     }
                     return try await body(harness)
                 }

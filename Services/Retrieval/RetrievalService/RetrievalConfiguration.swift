@@ -2,6 +2,7 @@ import Foundation
 package import LyricaRPC
 package import LyricaService
 package import VectorIndex
+package import Embedding
 
 /// The retrieval service's own settings, beside the kit's `ServiceConfiguration`.
 package struct RetrievalConfiguration: Sendable {
@@ -11,7 +12,12 @@ package struct RetrievalConfiguration: Sendable {
     /// from PostgreSQL at every start. `INDEX_SNAPSHOT_INTERVAL` (default 5 min) and
     /// `INDEX_POLL_INTERVAL` (how often the change log is read; default 250 ms).
     package var follower = IndexFollower.Settings()
-    /// `EMBEDDING_DIMENSION` of the built-in hashing embedder. Default 384.
+    /// `EMBEDDER`: `hashing` (built in, the default) or `openai` (an OpenAI-compatible
+    /// `/v1/embeddings` endpoint: `EMBEDDING_URL`, `EMBEDDING_MODEL`, `EMBEDDING_API_KEY`,
+    /// `EMBEDDING_TIMEOUT` (30 s), `EMBEDDING_BATCH` (64 texts per request)).
+    package var embedder = "hashing"
+    package var openAI: OpenAIEmbedder.Configuration?
+    /// `EMBEDDING_DIMENSION`: of the hashing embedder, or what the endpoint's model returns. Default 384.
     package var dimension = 384
     /// `EMBEDDING_CACHE_TTL`: how long embeddings stay in Redis. Default 7 days; `0s` turns it off.
     package var embeddingCacheTTL: Duration = .seconds(7 * 24 * 3600)
@@ -34,6 +40,23 @@ package struct RetrievalConfiguration: Sendable {
             self.follower.pollInterval = interval
         }
         if let dimension = try environment.int("EMBEDDING_DIMENSION", in: 8...4_096) { self.dimension = dimension }
+        self.embedder = try environment.choice("EMBEDDER", ["hashing", "openai"]) ?? "hashing"
+        if self.embedder == "openai" {
+            guard let url = environment.string("EMBEDDING_URL"), url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigurationError("EMBEDDER=openai needs EMBEDDING_URL, the API root such as http://127.0.0.1:8080/v1")
+            }
+            guard let model = environment.string("EMBEDDING_MODEL"), !model.isEmpty else {
+                throw ConfigurationError("EMBEDDER=openai needs EMBEDDING_MODEL, the model name the endpoint expects")
+            }
+            var openAI = OpenAIEmbedder.Configuration(
+                baseURL: url, model: model, apiKey: environment.string("EMBEDDING_API_KEY"), dimension: self.dimension)
+            if let timeout = try environment.duration("EMBEDDING_TIMEOUT") {
+                guard timeout > .zero else { throw ConfigurationError("EMBEDDING_TIMEOUT must be positive") }
+                openAI.timeout = timeout
+            }
+            if let batch = try environment.int("EMBEDDING_BATCH", in: 1...2_048) { openAI.batchSize = batch }
+            self.openAI = openAI
+        }
         if let ttl = try environment.duration("EMBEDDING_CACHE_TTL") { self.embeddingCacheTTL = ttl }
         if let ttl = try environment.duration("SEARCH_CACHE_TTL") { self.searchCacheTTL = ttl }
     }

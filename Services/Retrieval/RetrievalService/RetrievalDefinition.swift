@@ -20,7 +20,7 @@ package struct RetrievalDefinition: LyricaServiceDefinition {
 
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {
         let configuration = try RetrievalConfiguration(environment: runtime.configuration.environment)
-        let base = HashingEmbedder(dimension: configuration.dimension)
+        let base: any Embedder = configuration.openAI.map { OpenAIEmbedder(configuration: $0) } ?? HashingEmbedder(dimension: configuration.dimension)
         let embedder = CachedEmbedder(base: base, redis: runtime.redis, ttl: configuration.embeddingCacheTTL, logger: runtime.logger)
         let store = DocumentStore(postgres: runtime.postgres)
         let vectors = IndexFollower.restore(

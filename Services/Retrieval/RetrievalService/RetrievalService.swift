@@ -124,8 +124,10 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
     private func embed(_ texts: [String]) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let vectors: [[Float]]
-        do { vectors = try await self.embedder.embed(texts) } catch let error as EmbeddingError {
-            throw RPCError(.invalidArgument, "A text could not be embedded: \(error)")
+        do { vectors = try await self.embedder.embed(texts) } catch EmbeddingError.noWords {
+            throw RPCError(.invalidArgument, "A text could not be embedded: \(EmbeddingError.noWords)")
+        } catch EmbeddingError.remote(let message) {
+            throw RPCError(.unavailable, "The embedding service failed: \(message)")
         } catch let error as RPCError {
             throw error
         } catch {

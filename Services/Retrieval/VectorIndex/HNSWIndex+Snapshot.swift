@@ -27,10 +27,14 @@ extension HNSWIndex {
                 }
             }
         }
-        let temporary = url.appendingPathExtension("partial")
+        // A name of this writer's own, then rename(2), which replaces atomically: replicas sharing
+        // a snapshot file never see half of one, and the last complete one wins.
+        let temporary = url.appendingPathExtension("partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try Data(bytes).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename failed: \(reason)"])
         }
     }
 
