@@ -33,11 +33,13 @@ struct ConcurrencyTests {
         try await withRunningServer(services: [probe], configure: { $0.maxConcurrentCallsPerConnection = 2 }) { server in
             try await withClient(server) { client in
                 let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
-                let slow = (0..<2).map { _ in Task { try await echo.get(.with { $0.delayMillis = 2_000 }) } }
+                // Held until cancelled below, so a slow machine cannot finish them before the third call.
+                let slow = (0..<2).map { _ in Task { try await echo.get(.with { $0.delayMillis = 60_000 }) } }
                 try await probe.waitUntil { $0.contexts.count == 2 }
                 let error = await #expect(throws: RPCError.self) { try await echo.get(.init()) }
                 #expect(error?.code == .resourceExhausted)
-                for task in slow { _ = try await task.value }
+                for task in slow { task.cancel() }
+                for task in slow { _ = try? await task.value }
             }
         }
     }

@@ -59,7 +59,7 @@ struct LyricsCacheAndEventTests {
             let song = try await harness.publish(try await harness.create(owner.token), token: owner.token)
             for _ in 0..<3 { _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(reader.token)) }
             _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(owner.token))
-            try await harness.eventually("three views are in PostgreSQL") {
+            try await eventually("three views are in PostgreSQL") {
                 let rows = try await harness.postgres.query(
                     "SELECT view_count FROM lyrics.lyrics WHERE id = \(UUID(uuidString: song.id)!)", logger: testLogger())
                 for try await count in rows.decode(Int64.self) { return count == 3 }
@@ -78,7 +78,7 @@ struct LyricsCacheAndEventTests {
             let kept = try await harness.create(keeper.token)
             _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(token))  // now cached
             _ = try await harness.auth.auth.deleteAccount(.with { $0.password = AuthHarness.password }, options: AuthHarness.bearer(token))
-            try await harness.eventually("the deleted user's song is gone") {
+            try await eventually("the deleted user's song is gone") {
                 let rows = try await harness.postgres.query("SELECT count(*) FROM lyrics.lyrics", logger: testLogger())
                 for try await count in rows.decode(Int.self) { return count == 1 }
                 return false
@@ -88,7 +88,7 @@ struct LyricsCacheAndEventTests {
             await expectFailure(.notFound) {
                 _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(token))
             }
-            try await harness.eventually("lyrics.deleted names the song") {
+            try await eventually("lyrics.deleted names the song") {
                 try await harness.redis.streamRange(Event.stream(for: "lyrics.deleted")).contains { $0.fields["payload"]?.contains(song.id) == true }
             }
         }
@@ -110,7 +110,7 @@ struct LyricsCacheAndEventTests {
                         ("payload", #"{"lyrics_id":"\#(song.id)","like_count":\#(count),"as_of":\#(asOf)}"#),
                     ])
             }
-            try await harness.eventually("the like count is 7") {
+            try await eventually("the like count is 7") {
                 let rows = try await harness.postgres.query(
                     "SELECT like_count FROM lyrics.lyrics WHERE id = \(UUID(uuidString: song.id)!)", logger: testLogger())
                 for try await count in rows.decode(Int64.self) { return count == 7 }

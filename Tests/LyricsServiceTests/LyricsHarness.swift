@@ -66,15 +66,6 @@ struct LyricsHarness: Sendable {
         ).lyrics
         return try await self.lyrics.publishLyrics(.with { $0.id = completed.id }, options: AuthHarness.bearer(token)).lyrics
     }
-
-    /// Polls `condition` for up to five seconds.
-    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<100 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("Timed out waiting until \(what)")
-    }
 }
 
 func withLyricsService<Result: Sendable>(
@@ -86,15 +77,8 @@ func withLyricsService<Result: Sendable>(
         values["VIEW_FLUSH_INTERVAL"] = "100ms"
         values.merge(environment) { $1 }
         return try await withServiceHost(LyricsDefinition.self, environment: values, redisURL: redisURL) { host, postgres in
-            let port = try await host.server.listeningAddress.port!
-            let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger("client"))
-            do {
-                let result = try await body(LyricsHarness(auth: auth, host: host, postgres: postgres, client: client))
-                await client.close()
-                return result
-            } catch {
-                await client.close()
-                throw error
+            try await withClient(host) { client in
+                try await body(LyricsHarness(auth: auth, host: host, postgres: postgres, client: client))
             }
         }
     }

@@ -166,7 +166,7 @@ struct LyricsLifecycleTests {
             await expectFailure(.notFound) {
                 _ = try await harness.lyrics.getLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(owner.token))
             }
-            try await harness.eventually("lyrics.deleted is on its stream") {
+            try await eventually("lyrics.deleted is on its stream") {
                 let entries = try await harness.redis.streamRange(Event.stream(for: "lyrics.deleted"))
                 return entries.contains { $0.fields["payload"]?.contains(song.id) == true }
             }

@@ -17,12 +17,12 @@ struct IndexFollowingTests {
         try await withRetrievalService { harness in
             try await harness.replica { other in
                 let created = try await harness.upsert { $0.content = "Copper kettles whistle in the morning kitchen" }
-                try await harness.eventually("the other replica finds the new document") {
+                try await eventually("the other replica finds the new document") {
                     let found = try await other.search(.with { $0.text = "copper kettles kitchen" }, options: harness.reader)
                     return found.results.first?.documentID == created.document.id
                 }
                 _ = try await harness.retrieval.deleteDocument(.with { $0.id = created.document.id }, options: harness.admin)
-                try await harness.eventually("the other replica forgets the deleted document") {
+                try await eventually("the other replica forgets the deleted document") {
                     try await other.search(.with { $0.text = "copper kettles kitchen" }, options: harness.reader).results.isEmpty
                 }
                 let stats = try await other.stats(.init(), options: harness.reader)
@@ -52,7 +52,7 @@ struct IndexFollowingTests {
             let missed = try await harness.upsert { $0.content = "Granite cliffs where the falcons nest" }
             _ = try await harness.retrieval.deleteDocument(.with { $0.id = removed.id }, options: harness.admin)
             try await harness.replica(environment: environment) { restarted in
-                try await harness.eventually("the restarted replica has loaded") {
+                try await eventually("the restarted replica has loaded") {
                     (try? await restarted.search(.with { $0.text = "anything" }, options: harness.reader)) != nil
                 }
                 let stats = try await restarted.stats(.init(), options: harness.reader)

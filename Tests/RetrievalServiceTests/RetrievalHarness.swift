@@ -68,15 +68,6 @@ struct RetrievalHarness: Sendable {
             try await withClient(host) { try await body(.init(wrapping: $0)) }
         }
     }
-
-    /// Polls `condition` for up to ten seconds.
-    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<200 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("Timed out waiting until \(what)")
-    }
 }
 
 /// A document with the given words and metadata.
@@ -90,21 +81,6 @@ func document(
         $0.genre = genre
         $0.year = year
         $0.tags = tags
-    }
-}
-
-func withClient<Definition: LyricaServiceDefinition, Result: Sendable>(
-    _ host: ServiceHost<Definition>, _ body: (RPCClient) async throws -> Result
-) async throws -> Result {
-    let port = try await host.server.listeningAddress.port!
-    let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger("client"))
-    do {
-        let result = try await body(client)
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
     }
 }
 
@@ -125,7 +101,7 @@ func withRetrievalService<Result: Sendable>(
                     let harness = RetrievalHarness(
                         auth: auth, host: host, postgres: postgres, databaseURL: databaseURL, redisURL: redisURL, environment: values,
                         client: client, adminToken: adminToken, readerToken: readerToken)
-                    try await harness.eventually("the index has loaded") {
+                    try await eventually("the index has loaded") {
                         do { _ = try await harness.search("anything") } catch let error as RPCError where error.message.contains("still loading") {
                             return false
                         } catch {}

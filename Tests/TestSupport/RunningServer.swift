@@ -68,7 +68,11 @@ package func withClient<Result: Sendable>(
     _ running: RunningServer, configuration: RPCClient.Configuration = .defaults,
     _ body: (RPCClient) async throws -> Result
 ) async throws -> Result {
-    let client = running.makeClient(configuration: configuration)
+    try await withClosing(running.makeClient(configuration: configuration), body)
+}
+
+/// Runs `body` with `client`, closing it afterwards whether or not `body` throws.
+package func withClosing<Result: Sendable>(_ client: RPCClient, _ body: (RPCClient) async throws -> Result) async throws -> Result {
     do {
         let result = try await body(client)
         await client.close()

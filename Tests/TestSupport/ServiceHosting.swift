@@ -1,5 +1,7 @@
 package import Foundation
-import LyricaRPC
+package import LyricaRPC
+import NIOCore
+package import Testing
 package import LyricaService
 package import PostgresNIO
 
@@ -45,6 +47,26 @@ package func withServiceHost<Definition: LyricaServiceDefinition, Result: Sendab
             throw error
         }
     }
+}
+
+/// Runs `body` with a client for a running service host, closing it afterwards.
+package func withClient<Definition: LyricaServiceDefinition, Result: Sendable>(
+    _ host: ServiceHost<Definition>, _ body: (RPCClient) async throws -> Result
+) async throws -> Result {
+    let port = try await host.server.listeningAddress.port!
+    return try await withClosing(RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], logger: testLogger("client")), body)
+}
+
+/// Polls `condition` every 50 ms until it holds, recording an issue after `timeout`.
+package func eventually(
+    _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("Timed out waiting until \(what)", sourceLocation: sourceLocation)
 }
 
 /// A program built beside the tests (`lyrica`, `lyrica-auth`, …).
