@@ -62,6 +62,33 @@ struct EmbeddingBackendTests {
         await server.close()
     }
 
+    @Test func reembedMovesTheCorpusToANewEmbedder() async throws {
+        let server = try await FakeEmbeddingServer.start(dimension: 64)
+        let openAI = ["EMBEDDER": "openai", "EMBEDDING_URL": server.baseURL, "EMBEDDING_MODEL": "tiny-embed", "EMBEDDING_DIMENSION": "64"]
+        do {
+            try await withRetrievalService { harness in
+                _ = try await harness.add(SearchTests.corpus)
+                let result = try await CLIProcess.run(
+                    ["reembed"], executable: "lyrica-retrieval",
+                    environment: openAI.merging(["DATABASE_URL": harness.databaseURL, "LOG_LEVEL": "warning"]) { $1 })
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stdout.contains("Every document is in openai:tiny-embed-64 (5 re-embedded)"))
+                try await harness.replica(environment: openAI) { moved in
+                    try await eventually("the new replica has loaded") {
+                        (try? await moved.stats(.init(), options: harness.reader).indexedChunks) == 5
+                    }
+                    let found = try await moved.search(.with { $0.text = "snow on the mountain in winter"; $0.k = 1 }, options: harness.reader)
+                    #expect(found.results.first?.document.embeddingSpace == "openai:tiny-embed-64")
+                    #expect(found.results.first?.document.year == 1962)
+                }
+            }
+        } catch {
+            await server.close()
+            throw error
+        }
+        await server.close()
+    }
+
     @Test func anUnreachableEndpointIsUnavailableToCallers() async throws {
         let environment = [
             "EMBEDDER": "openai", "EMBEDDING_URL": "http://127.0.0.1:9/v1", "EMBEDDING_MODEL": "m", "EMBEDDING_DIMENSION": "32",

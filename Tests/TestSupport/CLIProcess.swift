@@ -10,9 +10,11 @@ package enum CLIProcess {
     }
 
     /// Runs `lyrica ARGS` to completion, feeding `stdin` if given.
-    package static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
+    package static func run(
+        _ arguments: [String], executable: String = "lyrica", environment: [String: String] = [:], stdin: String? = nil
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = builtExecutable("lyrica")
+        process.executableURL = builtExecutable(executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
@@ -34,9 +36,9 @@ package enum CLIProcess {
 
     /// The same, waiting on a thread of its own rather than on one of the few cooperative
     /// threads, which in-process servers the command talks to need.
-    package static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
+    package static func run(_ arguments: [String], executable: String = "lyrica", environment: [String: String]) async throws -> Output {
         try await NIOThreadPool.singleton.runIfActive {
-            try Self.run(arguments, environment: environment, stdin: nil)
+            try Self.run(arguments, executable: executable, environment: environment, stdin: nil)
         }
     }
 }

@@ -69,6 +69,18 @@ extension DocumentStore {
         return vectors
     }
 
+    /// Up to `limit` documents embedded in another space than `space`, in id order after `after`.
+    package func documents(outsideSpace space: String, after: UUID?, limit: Int, logger: Logger) async throws -> [UUID] {
+        let rows = try await self.postgres.query(
+            """
+            SELECT id FROM retrieval.documents
+            WHERE embedding_space <> \(space) AND (\(after)::uuid IS NULL OR id > \(after)) ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
     /// Chunks embedded in another space than `space`: they need a re-embed to be searchable.
     package func chunksInOtherSpaces(than space: String, logger: Logger) async throws -> Int64 {
         let rows = try await self.postgres.query(

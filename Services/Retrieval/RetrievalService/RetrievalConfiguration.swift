@@ -26,6 +26,11 @@ package struct RetrievalConfiguration: Sendable {
 
     package init() {}
 
+    /// The configured embedder (without the Redis cache).
+    package func makeEmbedder() -> any Embedder {
+        self.openAI.map { OpenAIEmbedder(configuration: $0) } ?? HashingEmbedder(dimension: self.dimension)
+    }
+
     package init(environment: Environment) throws(ConfigurationError) {
         if let m = try environment.int("INDEX_M", in: 2...128) { self.index.m = m }
         if let ef = try environment.int("INDEX_EF_CONSTRUCTION", in: 10...4_000) { self.index.efConstruction = ef }

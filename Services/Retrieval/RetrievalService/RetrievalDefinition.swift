@@ -1,4 +1,4 @@
-import ArgumentParser
+package import ArgumentParser
 import Embedding
 import Foundation
 import Logging
@@ -14,14 +14,15 @@ package struct RetrievalDefinition: LyricaServiceDefinition {
     package static let defaultRPCPort = 7104
     package static let defaultAdminPort = 9104
 
+    package static var commands: [any ParsableCommand.Type] { [ReembedCommand.self] }
+
     package static func migrations() throws -> [Migration] {
         try Migration.load(bundle: .module, owner: "the retrieval service")
     }
 
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {
         let configuration = try RetrievalConfiguration(environment: runtime.configuration.environment)
-        let base: any Embedder = configuration.openAI.map { OpenAIEmbedder(configuration: $0) } ?? HashingEmbedder(dimension: configuration.dimension)
-        let embedder = CachedEmbedder(base: base, redis: runtime.redis, ttl: configuration.embeddingCacheTTL, logger: runtime.logger)
+        let embedder = CachedEmbedder(base: configuration.makeEmbedder(), redis: runtime.redis, ttl: configuration.embeddingCacheTTL, logger: runtime.logger)
         let store = DocumentStore(postgres: runtime.postgres)
         let vectors = IndexFollower.restore(
             from: configuration.follower.snapshotURL, dimension: embedder.dimension, parameters: configuration.index, logger: runtime.logger)
@@ -57,4 +58,37 @@ extension AuthPolicy {
         Lyrica_Retrieval_V1_RetrievalService.Method.upsertDocument: .scope(.admin),
         Lyrica_Retrieval_V1_RetrievalService.Method.deleteDocument: .scope(.admin),
     ])
+}
+
+/// `lyrica-retrieval reembed`: after a change of embedder (or of its model), rewrites every
+/// document whose chunks are in another vector space with the configured embedder. The running
+/// replicas pick the rewrites up from the change log; until then those documents are not found.
+struct ReembedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reembed", abstract: "Re-embed the documents embedded in another vector space than the configured embedder's.")
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await self.options.withPostgres(for: RetrievalDefinition.self, task: "reembed") { client, logger in
+            let configuration = try RetrievalConfiguration(environment: Environment())
+            let store = DocumentStore(postgres: client)
+            let writer = DocumentWriter(store: store, embedder: configuration.makeEmbedder())
+            var after: UUID?
+            var rewritten = 0
+            while true {
+                let ids = try await store.documents(outsideSpace: writer.embedder.space, after: after, limit: 64, logger: logger)
+                guard let last = ids.last else { break }
+                var drafts: [DocumentDraft] = []
+                for id in ids {
+                    guard let document = try await store.document(id: id, logger: logger) else { continue }  // deleted meanwhile
+                    drafts.append(try DocumentDraft(document))
+                }
+                rewritten += try await writer.write(drafts, logger: logger).written.count
+                after = last
+                print("re-embedded \(rewritten) documents")
+            }
+            print("Every document is in \(writer.embedder.space) (\(rewritten) re-embedded)")
+        }
+    }
 }

@@ -26,6 +26,7 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
     }
 
     var index: ChunkIndex { self.follower.index }
+    var writer: DocumentWriter { DocumentWriter(store: self.store, embedder: self.embedder) }
 
     // MARK: Writing
 
@@ -43,7 +44,7 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
         var lastChange: Int64?
         func commit() async throws {
             guard !batch.isEmpty else { return }
-            let (written, change) = try await self.write(batch, logger: context.logger)
+            let (written, change) = try await self.writer.write(batch, logger: context.logger)
             batch.removeAll()
             batchBytes = 0
             progress.committed += Int64(written.count)
@@ -82,7 +83,7 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
         -> Lyrica_Retrieval_V1_UpsertDocumentResponse
     {
         let draft = try DocumentDraft(request.document, chunker: self.chunker)
-        let (written, change) = try await self.write([draft], logger: context.logger)
+        let (written, change) = try await self.writer.write([draft], logger: context.logger)
         if let change { await self.follower.catchUp(to: change) }
         guard let result = written.first, let document = try await self.store.document(id: result.id, logger: context.logger) else {
             throw RetrievalError.documentNotFound(draft.id?.uuidString.lowercased() ?? "")
@@ -104,43 +105,6 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
         }
         await self.follower.catchUp(to: deleted.change)
         return .init()
-    }
-
-    /// Embeds every chunk of `drafts` in one call and writes them in one transaction.
-    private func write(_ drafts: [DocumentDraft], logger: Logger) async throws -> (written: [DocumentStore.Written], change: Int64?) {
-        let texts = drafts.flatMap { $0.chunks.map(\.text) }
-        let vectors = try await self.embed(texts)
-        var embedded: [DocumentStore.Embedded] = []
-        var offset = 0
-        for draft in drafts {
-            embedded.append(DocumentStore.Embedded(draft: draft, vectors: Array(vectors[offset..<offset + draft.chunks.count])))
-            offset += draft.chunks.count
-        }
-        return try await self.store.write(embedded, space: self.embedder.space, logger: logger)
-    }
-
-    /// Vectors for `texts`, checked: an embedder that answers wrongly fails the call rather than
-    /// storing vectors the index cannot compare.
-    private func embed(_ texts: [String]) async throws -> [[Float]] {
-        guard !texts.isEmpty else { return [] }
-        let vectors: [[Float]]
-        do { vectors = try await self.embedder.embed(texts) } catch EmbeddingError.noWords {
-            throw RPCError(.invalidArgument, "A text could not be embedded: \(EmbeddingError.noWords)")
-        } catch EmbeddingError.remote(let message) {
-            throw RPCError(.unavailable, "The embedding service failed: \(message)")
-        } catch let error as RPCError {
-            throw error
-        } catch {
-            throw RPCError(.unavailable, "The embedder failed: \(error)")
-        }
-        guard vectors.count == texts.count, vectors.allSatisfy({ $0.count == self.embedder.dimension && $0.allSatisfy(\.isFinite) }) else {
-            throw RPCError(.internalError, "The embedder \(self.embedder.space) answered with the wrong number or shape of vectors")
-        }
-        let normalized = vectors.compactMap(VectorMath.normalized)
-        guard normalized.count == vectors.count else {
-            throw RPCError(.invalidArgument, "A text embedded to a zero vector (\(self.embedder.space)); it needs words the embedder knows")
-        }
-        return normalized
     }
 
     // MARK: Reading
@@ -184,7 +148,7 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
         let vector: [Float]
         switch query.input {
         case .vector(let given): vector = given
-        case .text(let text): vector = try await self.embed([text])[0]
+        case .text(let text): vector = try await self.writer.embed([text])[0]
         }
         let hits = self.index.search(vector, k: query.k, ef: query.ef, filter: query.filter?.condition)
         let found = try await self.store.hits(
