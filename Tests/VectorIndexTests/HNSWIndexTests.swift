@@ -149,6 +149,27 @@ struct HNSWIndexTests {
         #expect(index.count == 1_300)
     }
 
+    @Test("Inserts take over deleted slots, and the index still finds everything")
+    func deletedSlotsAreReused() {
+        let (index, rows) = Self.build(count: 1_000)
+        for row in rows.prefix(300) { index.remove(row.0) }
+        #expect(index.deletedCount == 300)
+        var data = ClusteredVectors(dimension: 32, clusters: 30, seed: 11)
+        var added: [(UUID, [Float])] = []
+        for _ in 0..<300 {
+            let entry = (UUID(), data.next().vector)
+            index.upsert(entry.0, vector: entry.1)
+            added.append(entry)
+        }
+        #expect(index.slotCount == 1_000)
+        #expect(index.deletedCount == 0)
+        #expect(index.count == 1_000)
+        for (id, vector) in added.prefix(50) { #expect(index.search(vector, k: 1).first?.id == id) }
+        let gone = Set(rows.prefix(300).map(\.0))
+        for query in Self.queries(50) { #expect(index.search(query, k: 10).allSatisfy { !gone.contains($0.id) }) }
+        #expect(Self.meanRecall(index, queries: Self.queries(100), ef: 50) >= 0.97)
+    }
+
     @Test("Compaction drops tombstones and keeps answers")
     func compaction() {
         let (index, rows) = Self.build(count: 1_000)

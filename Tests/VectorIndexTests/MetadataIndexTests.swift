@@ -53,4 +53,18 @@ struct MetadataIndexTests {
         #expect(Self.members(index.slots(matching: .equals("genre", .text("jazz")), slotCount: 10)).isEmpty)
         #expect(Self.members(index.slots(matching: .range("year", min: nil, max: 1999), slotCount: 10)).isEmpty)
     }
+
+    @Test("A single slot is checked against a filter the same way a bitset is built")
+    func matchesAgreeWithBitsets() {
+        let index = Self.index()
+        let filters: [MetadataFilter] = [
+            .equals("genre", .text("rock")), .oneOf("tags", [.text("demo"), .text("remix")]), .range("year", min: 2003, max: 2005),
+            .all([.equals("genre", .text("rock")), .range("year", min: 2004, max: nil)]), .not(.equals("genre", .text("rock"))),
+            .any([.equals("mood", .text("calm")), .range("year", min: nil, max: 2001)]),
+        ]
+        for filter in filters {
+            let members = Set(Self.members(index.slots(matching: filter, slotCount: 10)))
+            #expect(Set((0..<10).filter { index.matches(filter, slot: $0) }) == members, "\(filter)")
+        }
+    }
 }

@@ -79,7 +79,16 @@ package final class ChunkIndex: Sendable {
             slotFilter = SlotFilter(passes: self.catalog.withLockedValue { $0.metadata.slots(matching: filter, slotCount: slotCount) })
             if slotFilter?.passingCount == 0 { return [] }
         }
-        return self.vectors.search(query, k: k, ef: ef, filter: slotFilter).map { ChunkHit(chunkID: $0.id, score: 1 - $0.distance) }
+        let found = self.vectors.search(query, k: k, ef: ef, filter: slotFilter)
+        guard let filter else { return found.map { ChunkHit(chunkID: $0.id, score: 1 - $0.distance) } }
+        // A slot deleted and taken over by another chunk between the filter and the walk could
+        // carry another chunk's metadata: each result is checked against the filter again.
+        return self.catalog.withLockedValue { catalog in
+            found.compactMap { neighbor in
+                guard let slot = self.vectors.slot(of: neighbor.id), catalog.metadata.matches(filter, slot: Int(slot)) else { return nil }
+                return ChunkHit(chunkID: neighbor.id, score: 1 - neighbor.distance)
+            }
+        }
     }
 
     package var documentCount: Int { self.catalog.withLockedValue { $0.chunksOfDocument.count } }

@@ -20,6 +20,9 @@ struct Graph {
     var entryPoint: UInt32?
     var maxLevel = 0
     var liveCount = 0
+    /// Deleted slots, which the next inserts take over (hnswlib's replace_deleted), so an index
+    /// whose contents churn keeps its size.
+    var freeSlots: [UInt32] = []
     var random: SplitMix64
     /// Reused by inserts (one at a time, under the write lock).
     let insertVisited = VisitedSet()
@@ -66,16 +69,31 @@ struct Graph {
     // MARK: Insert
 
     mutating func insert(_ id: UUID, _ vector: [Float]) {
-        let slot = UInt32(self.count)
-        let level = self.randomLevel()
-        self.vectors += vector
-        self.ids.append(id)
+        let slot: UInt32
+        let level: Int
+        if let free = self.freeSlots.popLast() {
+            // A deleted slot keeps its level (links to it on upper levels stay meaningful) and
+            // gets new links below; nodes that still link to it now reach the new vector.
+            slot = free
+            level = Int(self.levels[Int(free)])
+            let start = Int(free) * self.dimension
+            self.vectors.replaceSubrange(start..<start + self.dimension, with: vector)
+            self.ids[Int(free)] = id
+            self.deleted[Int(free)] = false
+            self.level0Count[Int(free)] = 0
+            self.upper[Int(free)] = Array(repeating: [], count: level)
+        } else {
+            slot = UInt32(self.count)
+            level = self.randomLevel()
+            self.vectors += vector
+            self.ids.append(id)
+            self.deleted.append(false)
+            self.levels.append(UInt8(level))
+            self.level0 += [UInt32](repeating: 0, count: self.maxLinks0)
+            self.level0Count.append(0)
+            self.upper.append(Array(repeating: [], count: level))
+        }
         self.slotOf[id] = slot
-        self.deleted.append(false)
-        self.levels.append(UInt8(level))
-        self.level0 += [UInt32](repeating: 0, count: self.maxLinks0)
-        self.level0Count.append(0)
-        self.upper.append(Array(repeating: [], count: level))
         self.liveCount += 1
         guard let entry = self.entryPoint else {
             self.entryPoint = slot
@@ -102,7 +120,7 @@ struct Graph {
                         query.baseAddress!, entries: [nearest], ef: self.parameters.efConstruction, level: layer, filter: nil,
                         visited: visited, vectors: vectors.baseAddress!)
                 }
-            }
+            }.filter { $0.slot != slot }  // a reused slot is reachable from its old neighbours
             let chosen = self.selectNeighbors(candidates, count: self.parameters.m)
             self.setLinks(slot, level: layer, chosen)
             for neighbor in chosen { self.link(neighbor, to: slot, level: layer) }
@@ -171,6 +189,7 @@ struct Graph {
         self.deleted[Int(slot)] = true
         self.slotOf[self.ids[Int(slot)]] = nil
         self.liveCount -= 1
+        defer { self.freeSlots.append(slot) }
         for level in 0...Int(self.levels[Int(slot)]) {
             let theirs = Array(self.links(slot, level: level))
             for neighbor in theirs where !self.deleted[Int(neighbor)] {

@@ -75,6 +75,7 @@ extension HNSWIndex {
         }
         guard reader.isAtEnd else { throw SnapshotError.corrupt("trailing bytes") }
         for slot in 0..<count where !graph.deleted[slot] { graph.slotOf[graph.ids[slot]] = UInt32(slot) }
+        graph.freeSlots = (0..<count).filter { graph.deleted[$0] }.map { UInt32($0) }
         graph.liveCount = graph.slotOf.count
         graph.entryPoint = entry == UInt64.max ? nil : UInt32(entry)
         graph.maxLevel = maxLevel

@@ -6,8 +6,9 @@ import NIOConcurrencyHelpers
 /// exclusively for the time one insert or delete needs.
 ///
 /// Deleted vectors stay in the graph as tombstones — still traversed, never returned — and the
-/// neighbours that linked to them are relinked at once, so the graph stays navigable; when
-/// tombstones pile up, `compacted()` rebuilds without them.
+/// neighbours that linked to them are relinked at once, so the graph stays navigable; the next
+/// inserts take their slots over, so churn does not grow the index. `compacted()` rebuilds
+/// without tombstones.
 package final class HNSWIndex: @unchecked Sendable {
     package struct Parameters: Sendable, Equatable, Codable {
         /// Links per node on upper levels; level 0 keeps twice as many. Default 16.

@@ -104,6 +104,23 @@ package struct MetadataIndex: Sendable {
         }
     }
 
+    /// Whether `slot`'s values pass `filter` now (to recheck a few results).
+    package func matches(_ filter: MetadataFilter, slot: Int) -> Bool {
+        let values = slot < self.values.count ? self.values[slot] : [:]
+        switch filter {
+        case .equals(let field, let value): return values[field]?.contains(value) ?? false
+        case .oneOf(let field, let choices): return values[field]?.contains { choices.contains($0) } ?? false
+        case .range(let field, let low, let high):
+            return values[field]?.contains { value in
+                guard case .number(let number) = value else { return false }
+                return number >= (low ?? -.infinity) && number <= (high ?? .infinity)
+            } ?? false
+        case .all(let filters): return filters.allSatisfy { self.matches($0, slot: slot) }
+        case .any(let filters): return filters.contains { self.matches($0, slot: slot) }
+        case .not(let inner): return !self.matches(inner, slot: slot)
+        }
+    }
+
     private func slots(_ field: String, holding choices: [MetadataValue], slotCount: Int) -> Bitset {
         var result = Bitset(count: slotCount)
         var wanted: Set<Double> = []
