@@ -325,26 +325,44 @@ struct Graph {
         var candidates = MinHeap()
         var frontier = MaxHeap(capacity: explore)
         var results = MaxHeap(capacity: ef)
-        func consider(_ scored: ScoredSlot) {
-            if frontier.count < explore { frontier.push(scored) } else { frontier.replaceTop(scored) }
-            if self.returnable(scored.slot, filter) {
-                if results.count < ef { results.push(scored) } else if scored.distance < results.top!.distance { results.replaceTop(scored) }
-            }
-        }
         for entry in entries {
             _ = visited.insert(entry)
             let scored = ScoredSlot(distance: self.distance(query, entry, vectors), slot: entry)
             candidates.push(scored)
-            consider(scored)
+            if frontier.count < explore { frontier.push(scored) } else { frontier.replaceTop(scored) }
+            if self.returnable(entry, filter) {
+                if results.count < ef { results.push(scored) } else if scored.distance < results.top!.distance { results.replaceTop(scored) }
+            }
         }
-        while let current = candidates.pop() {
-            if frontier.count >= explore, let worst = frontier.top, current.distance > worst.distance { break }
-            for neighbor in self.links(current.slot, level: level) where visited.insert(neighbor) {
-                let distance = self.distance(query, neighbor, vectors)
-                if frontier.count < explore || distance < frontier.top!.distance {
-                    let scored = ScoredSlot(distance: distance, slot: neighbor)
-                    candidates.push(scored)
-                    consider(scored)
+        // Plain loops over raw link storage: this is where a search spends its time.
+        let maxLinks0 = self.maxLinks0
+        self.level0.withUnsafeBufferPointer { level0 in
+            self.level0Count.withUnsafeBufferPointer { level0Count in
+                self.deleted.withUnsafeBufferPointer { deleted in
+                    while let current = candidates.pop() {
+                        if frontier.count >= explore, let worst = frontier.top, current.distance > worst.distance { break }
+                        let upper: [UInt32] = level == 0 ? [] : self.upper[Int(current.slot)][level - 1]
+                        let linkCount = level == 0 ? Int(level0Count[Int(current.slot)]) : upper.count
+                        let start = Int(current.slot) * maxLinks0
+                        var position = 0
+                        while position < linkCount {
+                            let neighbor = level == 0 ? level0[start + position] : upper[position]
+                            position += 1
+                            guard visited.insert(neighbor) else { continue }
+                            let distance = self.distance(query, neighbor, vectors)
+                            guard frontier.count < explore || distance < frontier.top!.distance else { continue }
+                            let scored = ScoredSlot(distance: distance, slot: neighbor)
+                            candidates.push(scored)
+                            if frontier.count < explore { frontier.push(scored) } else { frontier.replaceTop(scored) }
+                            if !deleted[Int(neighbor)] && (filter?.passes.contains(Int(neighbor)) ?? true) {
+                                if results.count < ef {
+                                    results.push(scored)
+                                } else if distance < results.top!.distance {
+                                    results.replaceTop(scored)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -1,15 +1,25 @@
 import Foundation
 
-/// Which slots a search has seen, cleared in O(1) by bumping a generation.
+/// Which slots a search has seen, cleared in O(1) by bumping a generation. Raw storage: the
+/// walk's hottest check, without the bounds and exclusivity checks of an array in a class.
 final class VisitedSet {
-    private var stamps: [UInt32] = []
+    private var stamps: UnsafeMutablePointer<UInt32>
+    private var capacity: Int
     private var generation: UInt32 = 0
 
+    init() {
+        self.capacity = 1_024
+        self.stamps = .allocate(capacity: self.capacity)
+        self.stamps.initialize(repeating: 0, count: self.capacity)
+    }
+
+    deinit { self.stamps.deallocate() }
+
     func reset(count: Int) {
-        if self.stamps.count < count { self.stamps += [UInt32](repeating: 0, count: count - self.stamps.count) }
+        self.grow(to: count)
         self.generation &+= 1
         if self.generation == 0 {  // wrapped: clear for real
-            for index in self.stamps.indices { self.stamps[index] = 0 }
+            self.stamps.update(repeating: 0, count: self.capacity)
             self.generation = 1
         }
     }
@@ -18,10 +28,21 @@ final class VisitedSet {
     @inline(__always)
     func insert(_ slot: UInt32) -> Bool {
         let index = Int(slot)
-        if index >= self.stamps.count { self.stamps += [UInt32](repeating: 0, count: index + 1 - self.stamps.count) }
+        if index >= self.capacity { self.grow(to: index + 1) }
         if self.stamps[index] == self.generation { return false }
         self.stamps[index] = self.generation
         return true
+    }
+
+    private func grow(to count: Int) {
+        guard count > self.capacity else { return }
+        let capacity = max(count, self.capacity * 2)
+        let stamps = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        stamps.moveInitialize(from: self.stamps, count: self.capacity)
+        (stamps + self.capacity).initialize(repeating: 0, count: capacity - self.capacity)
+        self.stamps.deallocate()
+        self.stamps = stamps
+        self.capacity = capacity
     }
 }
 

@@ -5,8 +5,10 @@ import VectorIndex
 /// exact scan at several ef, and filtered recall and QPS for filters passing 2 % and 30 %.
 ///
 /// Usage: VectorBenchmark [--count 100000] [--dimension 384] [--queries 500]
-///                        [--base FILE.fvecs --query FILE.fvecs] [--snapshot FILE]
-/// `--snapshot` saves the built index there, or restores it if the file exists.
+///                        [--base FILE.fvecs --query FILE.fvecs] [--snapshot FILE] [--export DIR]
+/// `--snapshot` saves the built index there, or restores it if the file exists. `--export` writes
+/// the data to DIR/base.fvecs and DIR/query.fvecs and stops, so other libraries can be measured
+/// on exactly the same vectors (Tests/Benchmarks/hnswlib-compare.sh).
 /// Without files the data is a deterministic mixture of Gaussian clusters, normalised.
 @main
 struct VectorBenchmark {
@@ -18,6 +20,7 @@ struct VectorBenchmark {
         var basePath: String?
         var queryPath: String?
         var snapshotPath: String?
+        var exportPath: String?
         while let flag = arguments.popFirst() {
             let value = arguments.popFirst() ?? ""
             switch flag {
@@ -27,6 +30,7 @@ struct VectorBenchmark {
             case "--base": basePath = value
             case "--query": queryPath = value
             case "--snapshot": snapshotPath = value
+            case "--export": exportPath = value
             default: throw BenchmarkError("unknown flag \(flag)")
             }
         }
@@ -47,6 +51,12 @@ struct VectorBenchmark {
             queries = (0..<queryCount).map { _ in data.next().vector }
         }
         count = base.count
+        if let exportPath {
+            try Self.writeFvecs(base, to: exportPath + "/base.fvecs")
+            try Self.writeFvecs(queries, to: exportPath + "/query.fvecs")
+            print("wrote \(base.count) base and \(queries.count) query vectors to \(exportPath)")
+            return
+        }
 
         let started = ContinuousClock.now
         let index: HNSWIndex
@@ -117,6 +127,16 @@ struct VectorBenchmark {
             offset += dimension * 4
         }
         return vectors
+    }
+
+    static func writeFvecs(_ vectors: [[Float]], to path: String) throws {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(vectors.count * ((vectors.first?.count ?? 0) * 4 + 4))
+        for vector in vectors {
+            withUnsafeBytes(of: Int32(vector.count).littleEndian) { bytes += $0 }
+            for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
     static func residentMiB() -> Double {
