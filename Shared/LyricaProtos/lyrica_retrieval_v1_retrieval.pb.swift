@@ -14,8 +14,8 @@
 ///
 /// PostgreSQL holds the documents, their chunks and the chunks' vectors; every replica's index
 /// follows it (a write is searchable on the replica that took it when the call returns, and on
-/// the others within about a second). Reads need the read scope; writes need the admin scope
-/// (Lyrica services may do both).
+/// the others within about a second). Reads need the read scope (services hold it); changing
+/// the corpus needs the admin scope (`lyrica-auth grant-scope LOGIN admin`).
 
 package import SwiftProtobuf
 
@@ -472,7 +472,8 @@ package nonisolated struct Lyrica_Retrieval_V1_AddDocumentsRequest: Sendable {
   fileprivate var _document: Lyrica_Retrieval_V1_Document? = nil
 }
 
-/// Sent about every 256 documents and once at the end, after the last one committed.
+/// Sent after each committed batch (up to 256 documents or 4 MiB of content) and once more at
+/// the end with done set (by then this replica has indexed them, unless its index is still loading).
 package nonisolated struct Lyrica_Retrieval_V1_AddDocumentsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
