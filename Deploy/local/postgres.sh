@@ -63,7 +63,7 @@ start() {
         echo "PostgreSQL already running on 127.0.0.1:$port" >&2
     else
         if ! as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=on" start >/dev/null; then
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=500 -c fsync=on" start >/dev/null; then
             echo "PostgreSQL did not start on 127.0.0.1:$port; its log says:" >&2
             tail -n 5 "$dir/server.log" >&2
             echo "(another server on that port? choose one with POSTGRES_PORT=…)" >&2

@@ -49,6 +49,8 @@ package func withTestDatabase<Result: Sendable>(
     }
     var components = URLComponents(string: adminURL)!
     components.path = "/" + name
+    // Small pools: dozens of tests run at once, each with a few services, on one PostgreSQL.
+    components.queryItems = (components.queryItems ?? []).filter { $0.name != "pool_max" } + [URLQueryItem(name: "pool_max", value: "4")]
     let url = components.string!
     do {
         let result = try await withPostgresClient(url: url) { client in try await body(client, url) }
@@ -110,7 +112,9 @@ package final class RedisServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process
-        for _ in 0..<100 {
+        // Generous: at the start of a full run dozens of tests start servers at once.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             if (try? await withTestRedis(url: self.url, { try await $0.send(["PING"]) })) == .status("PONG") { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
