@@ -162,6 +162,20 @@ let package = Package(
             path: "Services/Lyrics/LyricsServer",
             swiftSettings: strictSettings
         ),
+        // Songcraft without I/O: the lexicon (CMU pronouncing dictionary, WordNet), the planner's
+        // rules, the built-in composer and the critic's measurements.
+        .target(
+            name: "Verse",
+            path: "Services/Generation/Verse",
+            swiftSettings: strictSettings
+        ),
+        // The composer and critic over 100 fixed prompts: rhyme accuracy, syllable deviation, copying, latency.
+        .executableTarget(
+            name: "VerseBenchmark",
+            dependencies: ["Verse", "LyricaText", argumentParser],
+            path: "Tests/Benchmarks/VerseBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Text processing shared by the services: chunking (syllables and rhymes to come).
         .target(
             name: "LyricaText",
@@ -322,6 +336,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/RetrievalServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VerseTests",
+            dependencies: ["Verse"],
+            path: "Tests/VerseTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
