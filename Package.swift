@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "lyrica-auth", targets: ["AuthServer"]),
         .executable(name: "lyrica-lyrics", targets: ["LyricsServer"]),
         .executable(name: "lyrica-retrieval", targets: ["RetrievalServer"]),
+        .executable(name: "lyrica-generation", targets: ["GenerationServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -167,6 +168,27 @@ let package = Package(
         .target(
             name: "Verse",
             path: "Services/Generation/Verse",
+            swiftSettings: strictSettings
+        ),
+        // The generation service: agents (planner, researcher, writer, critic, refiner, finaliser)
+        // run as durable jobs, progress streamed from Redis, model backends.
+        .target(
+            name: "GenerationService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService", "Verse",
+                logging, nioCore, nioPosix, swiftProtobuf, serviceLifecycle, argumentParser,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Services/Generation/GenerationService",
+            resources: [.copy("Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "GenerationServer",
+            dependencies: ["GenerationService", "LyricaService", argumentParser],
+            path: "Services/Generation/GenerationServer",
             swiftSettings: strictSettings
         ),
         // The composer and critic over 100 fixed prompts: rhyme accuracy, syllable deviation, copying, latency.

@@ -35,6 +35,13 @@ package enum LyricaMethodCatalog {
         "/lyrica.echo.v1.EchoService/Expand": (Lyrica_Echo_V1_EchoService.Method.expand, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
         "/lyrica.echo.v1.EchoService/Collect": (Lyrica_Echo_V1_EchoService.Method.collect, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
         "/lyrica.echo.v1.EchoService/Update": (Lyrica_Echo_V1_EchoService.Method.update, Lyrica_Echo_V1_EchoRequest.self, Lyrica_Echo_V1_EchoResponse.self),
+        "/lyrica.generation.v1.GenerationService/Generate": (Lyrica_Generation_V1_GenerationService.Method.generate, Lyrica_Generation_V1_GenerationRequest.self, Lyrica_Generation_V1_GenerationEvent.self),
+        "/lyrica.generation.v1.GenerationService/StartGeneration": (Lyrica_Generation_V1_GenerationService.Method.startGeneration, Lyrica_Generation_V1_StartGenerationRequest.self, Lyrica_Generation_V1_StartGenerationResponse.self),
+        "/lyrica.generation.v1.GenerationService/WatchGeneration": (Lyrica_Generation_V1_GenerationService.Method.watchGeneration, Lyrica_Generation_V1_WatchGenerationRequest.self, Lyrica_Generation_V1_GenerationEvent.self),
+        "/lyrica.generation.v1.GenerationService/GetGeneration": (Lyrica_Generation_V1_GenerationService.Method.getGeneration, Lyrica_Generation_V1_GetGenerationRequest.self, Lyrica_Generation_V1_GetGenerationResponse.self),
+        "/lyrica.generation.v1.GenerationService/CancelGeneration": (Lyrica_Generation_V1_GenerationService.Method.cancelGeneration, Lyrica_Generation_V1_CancelGenerationRequest.self, Lyrica_Generation_V1_CancelGenerationResponse.self),
+        "/lyrica.generation.v1.GenerationService/ListHistory": (Lyrica_Generation_V1_GenerationService.Method.listHistory, Lyrica_Generation_V1_ListHistoryRequest.self, Lyrica_Generation_V1_ListHistoryResponse.self),
+        "/lyrica.generation.v1.GenerationService/GetAgentLogs": (Lyrica_Generation_V1_GenerationService.Method.getAgentLogs, Lyrica_Generation_V1_GetAgentLogsRequest.self, Lyrica_Generation_V1_GetAgentLogsResponse.self),
         "/lyrica.lyrics.v1.LyricsService/CreateLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.createLyrics, Lyrica_Lyrics_V1_CreateLyricsRequest.self, Lyrica_Lyrics_V1_CreateLyricsResponse.self),
         "/lyrica.lyrics.v1.LyricsService/GetLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.getLyrics, Lyrica_Lyrics_V1_GetLyricsRequest.self, Lyrica_Lyrics_V1_GetLyricsResponse.self),
         "/lyrica.lyrics.v1.LyricsService/UpdateLyrics": (Lyrica_Lyrics_V1_LyricsService.Method.updateLyrics, Lyrica_Lyrics_V1_UpdateLyricsRequest.self, Lyrica_Lyrics_V1_UpdateLyricsResponse.self),
@@ -53,6 +60,7 @@ package enum LyricaMethodCatalog {
         "/lyrica.retrieval.v1.RetrievalService/GetDocument": (Lyrica_Retrieval_V1_RetrievalService.Method.getDocument, Lyrica_Retrieval_V1_GetDocumentRequest.self, Lyrica_Retrieval_V1_GetDocumentResponse.self),
         "/lyrica.retrieval.v1.RetrievalService/ListDocuments": (Lyrica_Retrieval_V1_RetrievalService.Method.listDocuments, Lyrica_Retrieval_V1_ListDocumentsRequest.self, Lyrica_Retrieval_V1_ListDocumentsResponse.self),
         "/lyrica.retrieval.v1.RetrievalService/Search": (Lyrica_Retrieval_V1_RetrievalService.Method.search, Lyrica_Retrieval_V1_SearchRequest.self, Lyrica_Retrieval_V1_SearchResponse.self),
+        "/lyrica.retrieval.v1.RetrievalService/Embed": (Lyrica_Retrieval_V1_RetrievalService.Method.embed, Lyrica_Retrieval_V1_EmbedRequest.self, Lyrica_Retrieval_V1_EmbedResponse.self),
         "/lyrica.retrieval.v1.RetrievalService/Stats": (Lyrica_Retrieval_V1_RetrievalService.Method.stats, Lyrica_Retrieval_V1_StatsRequest.self, Lyrica_Retrieval_V1_StatsResponse.self),
     ]
 }

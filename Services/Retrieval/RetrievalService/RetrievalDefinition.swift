@@ -54,6 +54,7 @@ extension AuthPolicy {
         Lyrica_Retrieval_V1_RetrievalService.Method.getDocument: .scope(.read),
         Lyrica_Retrieval_V1_RetrievalService.Method.listDocuments: .scope(.read),
         Lyrica_Retrieval_V1_RetrievalService.Method.stats: .scope(.read),
+        Lyrica_Retrieval_V1_RetrievalService.Method.embed: .scope(.read),
         Lyrica_Retrieval_V1_RetrievalService.Method.addDocuments: .scope(.admin),
         Lyrica_Retrieval_V1_RetrievalService.Method.upsertDocument: .scope(.admin),
         Lyrica_Retrieval_V1_RetrievalService.Method.deleteDocument: .scope(.admin),

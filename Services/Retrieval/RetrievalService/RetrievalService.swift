@@ -171,6 +171,20 @@ package struct RetrievalService: Lyrica_Retrieval_V1_RetrievalService.ServicePro
         return response
     }
 
+    package func embed(_ request: Lyrica_Retrieval_V1_EmbedRequest, context: RPCContext) async throws -> Lyrica_Retrieval_V1_EmbedResponse {
+        guard (1...64).contains(request.texts.count) else {
+            throw RPCError(.invalidArgument, "texts must hold 1 to 64 texts (got \(request.texts.count))")
+        }
+        if let long = request.texts.firstIndex(where: { $0.count > 10_000 }) {
+            throw RPCError(.invalidArgument, "text \(long) is longer than 10,000 characters")
+        }
+        let vectors = try await self.writer.embed(request.texts)
+        return .with {
+            $0.vectors = vectors.map { vector in .with { $0.values = vector } }
+            $0.embeddingSpace = self.embedder.space
+        }
+    }
+
     package func stats(_ request: Lyrica_Retrieval_V1_StatsRequest, context: RPCContext) async throws -> Lyrica_Retrieval_V1_StatsResponse {
         let counts = try await self.store.counts(logger: context.logger)
         let latest = try await self.store.latestChange(logger: context.logger)

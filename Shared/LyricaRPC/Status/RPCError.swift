@@ -80,6 +80,12 @@ package struct RPCError: Error, Sendable, CustomStringConvertible {
         }
 
         package var description: String { self.name }
+
+        /// The code gRPC names `name` (as `name` spells it); nil for a name it does not know.
+        package init?(name: String) {
+            guard let code = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = code
+        }
     }
 }
 
