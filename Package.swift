@@ -361,6 +361,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GenerationServiceTests",
+            dependencies: [
+                "GenerationService", "LyricsService", "RetrievalService", "AuthService", "LyricaRPC", "LyricaProtos", "LyricaService",
+                "TestSupport", "AuthTestSupport", nioCore, nioPosix, swiftProtobuf,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/GenerationServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VerseTests",
             dependencies: ["Verse"],
             path: "Tests/VerseTests",

@@ -10,6 +10,9 @@ if ! command -v swift >/dev/null; then
     exit 1
 fi
 Deploy/local/dependencies.sh
+# The generation service's lexicon (CMU pronouncing dictionary, WordNet), unpacked from Debian packages.
+export LYRICA_TEST_LEXICON
+LYRICA_TEST_LEXICON=$(Deploy/local/lexicon.sh "$PWD/.build/lexicon")
 
 jobs=$(nproc 2>/dev/null || echo 2)
 swift build --build-tests -j "$jobs"

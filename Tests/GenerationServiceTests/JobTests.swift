@@ -1,0 +1,160 @@
+import Foundation
+import GenerationService
+import LyricaProtos
+import LyricaRPC
+import NIOCore
+import NIOHTTP1
+import SwiftProtobuf
+import Testing
+import TestSupport
+import AuthTestSupport
+
+@Suite("Generation: jobs, cancellation and model backends", .timeLimit(.minutes(2)))
+struct JobTests {
+    /// The harness writing with the fake chat server.
+    func withChatModel<Result: Sendable>(
+        _ server: FakeChatServer, environment extra: [String: String] = [:], _ body: (GenerationHarness) async throws -> Result
+    ) async throws -> Result {
+        let values = ["MODEL_BACKEND": "openai", "MODEL_URL": server.baseURL, "MODEL_NAME": "fake-chat", "MODEL_RETRIES": "1"].merging(extra) { $1 }
+        return try await withGenerationService(environment: values, body)
+    }
+
+    @Test func theChatModelWritesEverySectionAndTheCriticDrivesItsRefinement() async throws {
+        let server = try await FakeChatServer.start()
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server) { harness in
+            let events = try await harness.generate(songRequest { $0.maxIterations = 1 })
+            guard case .finished(let finished)? = events.last?.kind else {
+                Issue.record("no `finished` event: \(String(describing: events.last))")
+                return
+            }
+            #expect(finished.model == "openai:fake-chat")
+            #expect(finished.song.sections[0].lines.count == 4)
+            // The fake's lines all end on "number N", so the critic flags them and the refiner
+            // asks for rewrites, then puts rhyming end words in where the model's still miss.
+            #expect(server.prompts.contains { $0.hasPrefix("Rewrite this line") })
+            #expect(finished.scores.rhyme >= 0.9)
+            #expect(finished.iterations == 1)
+        }
+    }
+
+    @Test func aModelThatKeepsFailingFailsTheGenerationAsUnavailable() async throws {
+        let server = try await FakeChatServer.start(behaviour: .status(.internalServerError))
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server) { harness in
+            await expectFailure(.unavailable, "model endpoint") { _ = try await harness.generate(songRequest()) }
+            #expect(server.prompts.count == 2)  // one retry
+        }
+    }
+
+    @Test func aModelThatRefusesTheRequestFailsAtOnce() async throws {
+        let server = try await FakeChatServer.start(behaviour: .status(.badRequest))
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server) { harness in
+            await expectFailure(.failedPrecondition, "refused") { _ = try await harness.generate(songRequest()) }
+            #expect(server.prompts.count == 1)
+        }
+    }
+
+    @Test func aModelThatDoesNotAnswerInTimeFailsWithDeadlineExceeded() async throws {
+        let server = try await FakeChatServer.start(behaviour: .stall)
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server, environment: ["MODEL_TIMEOUT": "300ms", "MODEL_RETRIES": "0"]) { harness in
+            let started = try await harness.start(songRequest())
+            try await harness.waitFor(started.id, .failed)
+            let generation = try await harness.get(started.id)
+            #expect(generation.errorCode == "DEADLINE_EXCEEDED")
+            let logs = try await harness.generation.getAgentLogs(.with { $0.generationID = started.id }, options: harness.user).logs
+            #expect(logs.last?.agent == "writer")
+            #expect(logs.last?.status == "failed")
+        }
+    }
+
+    @Test func cancellingStopsTheAgentsAndRecordsCancelled() async throws {
+        let server = try await FakeChatServer.start(delay: .milliseconds(500))
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server) { harness in
+            let started = try await harness.start(songRequest())
+            try await eventually("the writer is at work") { server.prompts.count >= 1 }
+            let cancelled = try await harness.generation.cancelGeneration(.with { $0.id = started.id }, options: harness.user).generation
+            #expect(cancelled.status == .processing || cancelled.status == .cancelled)
+            let events = try await harness.watch(started.id)
+            guard case .cancelled? = events.last?.kind else {
+                Issue.record("the watcher did not see the cancellation: \(String(describing: events.last))")
+                return
+            }
+            let generation = try await harness.get(started.id)
+            #expect(generation.status == .cancelled)
+            #expect(generation.lyricsID.isEmpty)
+            let prompts = server.prompts.count
+            try await Task.sleep(for: .seconds(1))
+            #expect(server.prompts.count == prompts)  // no more model calls
+            // Cancelling again is harmless.
+            let again = try await harness.generation.cancelGeneration(.with { $0.id = started.id }, options: harness.user).generation
+            #expect(again.status == .cancelled)
+        }
+    }
+
+    @Test func cancellingTheGenerateCallCancelsTheGeneration() async throws {
+        let server = try await FakeChatServer.start(delay: .milliseconds(500))
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server) { harness in
+            await expectFailure(.deadlineExceeded, nil) {
+                _ = try await harness.generation.generate(songRequest(), options: CallOptions(timeout: .milliseconds(800), metadata: harness.user.metadata)) {
+                    events in for try await _ in events {}
+                }
+            }
+            let history = try await harness.generation.listHistory(.init(), options: harness.user).generations
+            try await harness.waitFor(try #require(history.first).id, .cancelled)
+        }
+    }
+
+    @Test func tooManyRunningGenerationsAreRefused() async throws {
+        let server = try await FakeChatServer.start(delay: .milliseconds(400))
+        defer { Task { await server.close() } }
+        try await self.withChatModel(server, environment: ["GENERATION_CONCURRENCY_PER_USER": "1"]) { harness in
+            let first = try await harness.start(songRequest())
+            await expectFailure(.resourceExhausted, "limit is 1") { _ = try await harness.start(songRequest()) }
+            _ = try await harness.generation.cancelGeneration(.with { $0.id = first.id }, options: harness.user)
+            try await harness.waitFor(first.id, .cancelled)
+            _ = try await harness.start(songRequest())
+        }
+    }
+
+    @Test func aJobWhoseWorkerIsKilledIsFinishedByAnotherReplica() async throws {
+        let server = try await FakeChatServer.start(delay: .milliseconds(300))
+        defer { Task { await server.close() } }
+        // The harness's replica only accepts jobs; a lyrica-generation process runs them until killed.
+        try await self.withChatModel(server, environment: ["GENERATION_WORKERS": "0", "GENERATION_LEASE": "2s"]) { harness in
+            let process = Process()
+            process.executableURL = builtExecutable("lyrica-generation")
+            process.environment = ProcessInfo.processInfo.environment.merging(harness.environment) { $1 }.merging([
+                "DATABASE_URL": harness.databaseURL, "RPC_PORT": "0", "ADMIN_PORT": "off", "GENERATION_WORKERS": "1", "GENERATION_POLL_INTERVAL": "100ms",
+            ]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+
+            let started = try await harness.start(songRequest())
+            try await harness.waitFor(started.id, .processing)
+            try await eventually("the process's worker is writing") { server.prompts.count >= 1 }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            // A second replica with a worker takes the job over once the dead one's lease runs out.
+            try await withServiceHost(
+                GenerationDefinition.self, databaseURL: harness.databaseURL,
+                environment: harness.environment.merging(["GENERATION_WORKERS": "1", "GENERATION_LEASE": "2s"]) { $1 },
+                redisURL: harness.environment["REDIS_URL"]
+            ) { _ in
+                try await harness.waitFor(started.id, .completed, timeout: .seconds(40))
+            }
+            let generation = try await harness.get(started.id)
+            #expect(generation.attempts == 2)
+            #expect(!generation.lyricsID.isEmpty)
+            let logs = try await harness.generation.getAgentLogs(.with { $0.generationID = started.id }, options: harness.user).logs
+            #expect(Set(logs.map(\.attempt)) == [1, 2])
+        }
+    }
+}
