@@ -86,7 +86,9 @@ final class FakeChatServer: Sendable {
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             case .answer:
                 let count = Self.linesAsked(prompt)
-                let lines = (0..<count).map { "Lanterns glow along the quiet shore number \($0 + 1)\n" }
+                // Fluent lines that rhyme nowhere, as small models write them.
+                let endings = ["river", "stone", "morning", "candle", "garden", "window", "silver", "thunder"]
+                let lines = (0..<count).map { "Lanterns glow along the quiet \(endings[$0 % endings.count])\n" }
                 let chunks = lines.map { line in
                     let json = try! JSONSerialization.data(withJSONObject: ["choices": [["delta": ["content": line]]]])
                     return "data: " + String(decoding: json, as: UTF8.self) + "\n\n"

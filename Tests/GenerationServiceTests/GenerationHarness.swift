@@ -24,6 +24,7 @@ struct GenerationHarness: Sendable {
     /// What another generation replica needs (database, Redis, endpoints, secret).
     let environment: [String: String]
     let databaseURL: String
+    let postgres: PostgresClient
 
     var generation: Lyrica_Generation_V1_GenerationService.Client { .init(wrapping: self.client) }
     var lyrics: Lyrica_Lyrics_V1_LyricsService.Client { .init(wrapping: self.lyricsClient) }
@@ -104,7 +105,7 @@ func withGenerationService<Result: Sendable>(
                     values["LEXICON_DIR"] = lexiconDirectory
                     values["GENERATION_POLL_INTERVAL"] = "100ms"
                     values.merge(extra) { $1 }
-                    return try await withTestDatabase { _, databaseURL in
+                    return try await withTestDatabase { postgres, databaseURL in
                         try await withServiceHost(GenerationDefinition.self, databaseURL: databaseURL, environment: values, redisURL: redisURL) { host in
                             try await withClient(host) { client in
                                 try await withClient(lyricsHost) { lyricsClient in
@@ -112,7 +113,8 @@ func withGenerationService<Result: Sendable>(
                                         GenerationHarness(
                                             auth: auth, generationHost: host, client: client, lyricsClient: lyricsClient,
                                             token: registered.tokens.accessToken, userID: registered.user.id,
-                                            environment: values.merging(["REDIS_URL": redisURL]) { $1 }, databaseURL: databaseURL))
+                                            environment: values.merging(["REDIS_URL": redisURL]) { $1 }, databaseURL: databaseURL,
+                                            postgres: postgres))
                                 }
                             }
                         }

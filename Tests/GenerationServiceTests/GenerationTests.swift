@@ -17,8 +17,9 @@ struct GenerationTests {
                 return nil
             }
             #expect(agents.first == "planner")
-            #expect(Array(NSOrderedSet(array: agents)) as? [String] == ["planner", "researcher", "writer", "critic", "finaliser"]
-                || (Array(NSOrderedSet(array: agents)) as? [String]) == ["planner", "researcher", "writer", "critic", "refiner", "finaliser"])
+            var seen: Set<String> = []
+            let order = agents.filter { seen.insert($0).inserted }
+            #expect(order == ["planner", "researcher", "writer", "critic", "finaliser"] || order == ["planner", "researcher", "writer", "critic", "refiner", "finaliser"])
             let percents = events.compactMap { event -> Int32? in
                 if case .progress(let progress)? = event.kind { return progress.percent }
                 return nil

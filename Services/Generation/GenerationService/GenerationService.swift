@@ -44,8 +44,11 @@ package struct GenerationService: Lyrica_Generation_V1_GenerationService.Service
         do {
             ending = try await self.follow(id, after: 0, responses: responses, logger: context.logger)
         } catch {
-            // The caller went away or its deadline passed: the generation stops with it.
-            _ = try? await self.store.requestCancel(id: id, userID: user, logger: context.logger)
+            // The caller went away or its deadline passed: the generation stops with it. (A new
+            // task: this one is cancelled, and the cancel must still reach PostgreSQL.)
+            let store = self.store
+            let logger = context.logger
+            _ = try? await Task { try await store.requestCancel(id: id, userID: user, logger: logger) }.value
             self.workers.cancelLocally(id)
             throw error
         }

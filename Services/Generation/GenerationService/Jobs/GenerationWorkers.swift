@@ -46,6 +46,11 @@ package final class GenerationWorkers: Service, Sendable {
     }
 
     package func run() async throws {
+        guard self.settings.workers > 0 else {
+            // A replica that only accepts jobs still runs until the service stops.
+            try? await gracefulShutdown()
+            return
+        }
         await withDiscardingTaskGroup { group in
             for worker in 0..<self.settings.workers {
                 group.addTask { await self.work(owner: "\(ProcessInfo.processInfo.hostName)/\(self.replica)/\(worker)") }

@@ -80,9 +80,23 @@ package struct ChatCompletionsModel: LyricsModel {
             let (text, used) = try await self.complete(prompt) { _ in }
             tokens += used
             var line = Self.lines(text).first ?? current
-            if let rhymeWith = issue.rhymeWith, !self.composer.lexicon.rhymes(Words.last(line) ?? "", rhymeWith) {
-                let taken = Set(revised.sections[issue.section].compactMap { Words.last($0)?.lowercased() })
-                line = self.composer.repairEnding(line, rhymeWith: rhymeWith, target: issue.target, avoiding: taken) ?? line
+            // Whatever the model wrote must still rhyme with the first line of its rhyme group,
+            // as that line reads now (it may have been rewritten just before).
+            let group = plan.sections[issue.section].rhymeGroups.first { $0.contains(issue.line) }
+            let rhymeWith = group.flatMap { $0.first }.flatMap { $0 < issue.line ? Words.last(revised.sections[issue.section][$0]) : nil }
+            if let rhymeWith, !self.composer.lexicon.rhymes(Words.last(line) ?? "", rhymeWith) {
+                let lines = revised.sections[issue.section]
+                let taken = Set(lines.compactMap { Words.last($0)?.lowercased() })
+                if let repaired = self.composer.repairEnding(line, rhymeWith: rhymeWith, target: issue.target, avoiding: taken) {
+                    line = repaired
+                } else if let anchor = lines.firstIndex(where: { Words.last($0) == rhymeWith }), anchor != issue.line,
+                    let pair = self.composer.rhymePair(
+                        lines[anchor], line, targets: (plan.sections[issue.section].syllables[anchor], issue.target), avoiding: taken, seed: plan.seed)
+                {
+                    // Nothing rhymes with the anchor's word: both lines get a new rhyme.
+                    revised.sections[issue.section][anchor] = pair.0
+                    line = pair.1
+                }
             }
             revised.sections[issue.section][issue.line] = line
         }

@@ -97,6 +97,24 @@ package struct Composer: Sendable {
         return String(line[..<range.lowerBound]) + best.word.text + String(line[range.upperBound...])
     }
 
+    /// Both lines with new end words that rhyme with each other (for when the word a line should
+    /// rhyme with has no rhyme in the lexicon); the pair is chosen from `seed`.
+    package func rhymePair(_ first: String, _ second: String, targets: (Int, Int), avoiding: Set<String>, seed: UInt64) -> (String, String)? {
+        var random = SeededRandom(seed: seed, ["pair", first, second])
+        let keys = self.lexicon.richRhymeKeys
+        guard !keys.isEmpty else { return nil }
+        for _ in 0..<8 {
+            let key = keys[Int.random(in: 0..<keys.count, using: &random)]
+            let words = (self.lexicon.rhymes[key] ?? []).map(\.word.text).filter { !avoiding.contains($0) }
+            guard let a = words.first, let anchor = self.repairEnding(first, rhymeWith: a, target: targets.0, avoiding: avoiding),
+                let anchorWord = Words.last(anchor),
+                let line = self.repairEnding(second, rhymeWith: anchorWord, target: targets.1, avoiding: avoiding.union([anchorWord.lowercased()]))
+            else { continue }
+            return (anchor, line)
+        }
+        return nil
+    }
+
     // MARK: Choosing end words
 
     struct Ending {

@@ -99,7 +99,8 @@ package final class Lexicon: Sendable {
         let a = PronouncingDictionary.key(first)
         let b = PronouncingDictionary.key(second)
         guard !a.isEmpty, !b.isEmpty, a != b else { return false }
-        return self.rhymeKey(of: a) == self.rhymeKey(of: b)
+        let key = self.rhymeKey(of: a)
+        return key != "~" && key == self.rhymeKey(of: b)
     }
 
     static func estimatedSyllables(_ word: String) -> Int {
