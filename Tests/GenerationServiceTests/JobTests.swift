@@ -167,3 +167,25 @@ struct JobTests {
         }
     }
 }
+
+/// Opt-in: a real model behind an OpenAI-compatible server (README: SmolLM2-135M-Instruct under
+/// llama-cpp-python), named by LYRICA_TEST_CHAT_URL, e.g. http://127.0.0.1:8081/v1.
+@Suite("Generation: a real small model", .enabled(if: ProcessInfo.processInfo.environment["LYRICA_TEST_CHAT_URL"] != nil), .timeLimit(.minutes(10)))
+struct RealModelTests {
+    @Test func aRealModelWritesASongThatTheCriticAndRefinerBringToTheScheme() async throws {
+        let url = ProcessInfo.processInfo.environment["LYRICA_TEST_CHAT_URL"]!
+        try await withGenerationService(environment: ["MODEL_BACKEND": "openai", "MODEL_URL": url, "MODEL_NAME": "SmolLM2-135M-Instruct", "MODEL_TIMEOUT": "120s"]) {
+            harness in
+            let events = try await harness.generate(songRequest { $0.structure = ["verse", "chorus"] })
+            guard case .finished(let finished)? = events.last?.kind else {
+                Issue.record("no `finished` event: \(String(describing: events.last))")
+                return
+            }
+            // Its text differs from run to run: check the shape and the measured result, not words.
+            #expect(finished.song.sections.map(\.lines.count) == [4, 4])
+            #expect(finished.song.sections.allSatisfy { $0.lines.allSatisfy { !$0.isEmpty } })
+            #expect(finished.scores.rhyme >= 0.9)
+            #expect(finished.model == "openai:SmolLM2-135M-Instruct")
+        }
+    }
+}
