@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 import AuthTestSupport
 
-@Suite("Generation: the agents end to end", .timeLimit(.minutes(2)))
+@Suite("Generation: the agents end to end", .serialized, .timeLimit(.minutes(2)))
 struct GenerationTests {
     @Test func generateStreamsTheAgentsInOrderThenTheSavedSong() async throws {
         try await withGenerationService { harness in

@@ -9,7 +9,7 @@ import Testing
 import TestSupport
 import AuthTestSupport
 
-@Suite("Generation: jobs, cancellation and model backends", .timeLimit(.minutes(2)))
+@Suite("Generation: jobs, cancellation and model backends", .serialized, .timeLimit(.minutes(2)))
 struct JobTests {
     /// The harness writing with the fake chat server.
     func withChatModel<Result: Sendable>(

@@ -6,6 +6,7 @@ import LyricaProtos
 import LyricaRPC
 package import LyricaService
 import Verse
+import NIOConcurrencyHelpers
 
 /// The generation service on the service kit: `lyrica-generation`.
 package struct GenerationDefinition: LyricaServiceDefinition {
@@ -25,7 +26,7 @@ package struct GenerationDefinition: LyricaServiceDefinition {
                 "The generation service calls the other services for its users from background workers: set SERVICE_SECRET (lyrica-auth service-secret generation)")
         }
         let start = ContinuousClock.now
-        let lexicon = try Lexicon.load(directory: configuration.lexiconDirectory)
+        let lexicon = try Self.lexicon(at: configuration.lexiconDirectory)
         runtime.logger.info("Lexicon loaded", metadata: ["lexicon.path": "\(configuration.lexiconDirectory.path)", "duration": "\(ContinuousClock.now - start)"])
         let model: any LyricsModel = configuration.chat.map { ChatCompletionsModel(configuration: $0, lexicon: lexicon) } ?? ComposerModel(lexicon: lexicon)
         runtime.logger.info("Writing with \(model.name)")
@@ -47,6 +48,20 @@ package struct GenerationDefinition: LyricaServiceDefinition {
         ) { event, connection, logger in try await events.handle(event, on: connection, logger: logger) }
         return ServiceParts(
             rpcServices: [service], interceptors: [try runtime.authInterceptor(policy: .generation)], background: [workers, consumer])
+    }
+}
+
+extension GenerationDefinition {
+    /// One lexicon per folder and process: replicas hosted together (tests) share it.
+    private static let lexicons = NIOLockedValueBox<[String: Lexicon]>([:])
+
+    static func lexicon(at directory: URL) throws -> Lexicon {
+        try Self.lexicons.withLockedValue { lexicons in
+            if let loaded = lexicons[directory.path] { return loaded }
+            let lexicon = try Lexicon.load(directory: directory)
+            lexicons[directory.path] = lexicon
+            return lexicon
+        }
     }
 }
 
