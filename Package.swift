@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "lyrica-lyrics", targets: ["LyricsServer"]),
         .executable(name: "lyrica-retrieval", targets: ["RetrievalServer"]),
         .executable(name: "lyrica-generation", targets: ["GenerationServer"]),
+        .executable(name: "lyrica-feedback", targets: ["FeedbackServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -161,6 +162,25 @@ let package = Package(
             name: "LyricsServer",
             dependencies: ["LyricsService", "LyricaService", argumentParser],
             path: "Services/Lyrics/LyricsServer",
+            swiftSettings: strictSettings
+        ),
+        // The feedback service: ratings, likes, summaries, popular songs, taste profiles.
+        .target(
+            name: "FeedbackService",
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaPostgres", "LyricaRedis", "LyricaService",
+                logging, nioCore, swiftProtobuf, argumentParser, serviceLifecycle,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Services/Feedback/FeedbackService",
+            resources: [.copy("Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FeedbackServer",
+            dependencies: ["FeedbackService", "LyricaService", argumentParser],
+            path: "Services/Feedback/FeedbackServer",
             swiftSettings: strictSettings
         ),
         // Songcraft without I/O: the lexicon (CMU pronouncing dictionary, WordNet), the planner's
@@ -370,6 +390,16 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/GenerationServiceTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FeedbackServiceTests",
+            dependencies: [
+                "FeedbackService", "LyricsService", "AuthService", "LyricaRPC", "LyricaProtos", "LyricaRedis", "LyricaService",
+                "TestSupport", "AuthTestSupport", nioCore, swiftProtobuf,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/FeedbackServiceTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -71,7 +71,8 @@ package enum Lyrica_Lyrics_V1_LyricsService {
     package protocol ServiceProtocol: RPCService {
         /// Codes: INVALID_ARGUMENT (limits, section types, scores outside 0..1), UNAUTHENTICATED.
         func createLyrics(_ request: Lyrica_Lyrics_V1_CreateLyricsRequest, context: RPCContext) async throws -> Lyrica_Lyrics_V1_CreateLyricsResponse
-        /// Counts a view unless the owner reads it. Codes: NOT_FOUND (or another user's private song).
+        /// Counts a view unless the owner (or a service acting for a user) reads it. Codes: NOT_FOUND
+        /// (or another user's private song).
         func getLyrics(_ request: Lyrica_Lyrics_V1_GetLyricsRequest, context: RPCContext) async throws -> Lyrica_Lyrics_V1_GetLyricsResponse
         /// Codes: ABORTED (stale version: re-read and retry), NOT_FOUND, INVALID_ARGUMENT,
         /// FAILED_PRECONDITION (published and archived songs do not change).
@@ -107,7 +108,8 @@ package enum Lyrica_Lyrics_V1_LyricsService {
             try await self.client.unary(Method.createLyrics, request: request, options: options)
         }
 
-        /// Counts a view unless the owner reads it. Codes: NOT_FOUND (or another user's private song).
+        /// Counts a view unless the owner (or a service acting for a user) reads it. Codes: NOT_FOUND
+        /// (or another user's private song).
         package func getLyrics(_ request: Lyrica_Lyrics_V1_GetLyricsRequest, options: CallOptions = .defaults) async throws -> Lyrica_Lyrics_V1_GetLyricsResponse {
             try await self.client.unary(Method.getLyrics, request: request, options: options)
         }

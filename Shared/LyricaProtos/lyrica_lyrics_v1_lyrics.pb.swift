@@ -14,6 +14,9 @@
 /// Every method needs credentials (see lyrica.auth.v1). Only the owner changes a song; another
 /// user's private song answers NOT_FOUND, as if it did not exist. Published songs are readable by
 /// anyone signed in. The admin scope reads any song and may archive or delete it.
+///
+/// Events: `lyrics.deleted` {lyrics_id, user_id} when a song is deleted; `lyrics.changed`
+/// {lyrics_id, user_id, title, genre, mood, is_public, version} when any of those changes.
 
 package import SwiftProtobuf
 

@@ -16,15 +16,8 @@ package struct GenerationEvents: Sendable {
 
     package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
         guard event.topic == "user.deleted" else { return }
-        guard let payload = try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any],
-            let user = (payload["user_id"] as? String).flatMap(UUID.init(uuidString:))
-        else { throw GenerationEventError(description: "\(event.topic) \(event.id): no user_id") }
+        let user = try EventPayload(event).uuid("user_id")
         let deleted = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
         logger.info("Deleted a deleted user's generations", metadata: ["user.id": "\(user)", "generation.count": "\(deleted)"])
     }
-}
-
-/// An event that can never be handled: it goes to the dead-letter stream after its retries.
-struct GenerationEventError: Error, CustomStringConvertible {
-    let description: String
 }

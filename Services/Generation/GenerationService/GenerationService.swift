@@ -134,13 +134,9 @@ package struct GenerationService: Lyrica_Generation_V1_GenerationService.Service
     /// Validates, applies the per-user rate and concurrency limits, and queues the job.
     private func start(_ request: Lyrica_Generation_V1_GenerationRequest, user: UUID, logger: Logger) async throws -> Lyrica_Generation_V1_Generation {
         try GenerationRequestValidation.validate(request)
-        let minute = Int(Date().timeIntervalSince1970) / 60
-        let started = try await self.progress.redis.increment("generation:rate:\(user.uuidString.lowercased()):\(minute)", expiringAfter: .seconds(120))
-        guard started <= self.limits.perMinute else {
-            throw RPCError.resourceExhausted(
-                "You started \(self.limits.perMinute) generations this minute, the limit; try again shortly",
-                retryAfter: .seconds(60 - Int(Date().timeIntervalSince1970) % 60))
-        }
+        try await MinuteQuota(redis: self.progress.redis, action: "generation", perMinute: self.limits.perMinute) {
+            "You started \($0) generations"
+        }.admit(user)
         let seed = request.hasSeed ? request.seed : UInt64.random(in: 1...UInt64(Int64.max))
         let generation = try await self.store.insert(userID: user, request: request, seed: seed, limit: self.limits.concurrentPerUser, logger: logger)
         self.workers.wakeup.signal()

@@ -33,7 +33,8 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
         let id = try Self.id(request.id, field: "id")
         let viewer = try Viewer(context)
         let lyrics = try await self.readable(id, by: viewer, context: context)
-        if !viewer.owns(lyrics) { self.views.record(lyricsID: id) }
+        // Services reading for a user (e.g. feedback checking a song exists) are not views.
+        if !viewer.owns(lyrics), context.principal?.isService != true { self.views.record(lyricsID: id) }
         return .with { $0.lyrics = lyrics }
     }
 

@@ -86,7 +86,12 @@ package struct LyricsStore: Sendable {
                 try await Self.insertSections(draft.sections, lyricsID: id, on: connection, logger: logger)
                 try await Self.recordRevision(lyricsID: id, on: connection, logger: logger)
             }
-            return try await Self.lyrics(id: id, on: connection, lock: false, logger: logger)
+            let changed = try await Self.lyrics(id: id, on: connection, lock: false, logger: logger)
+            if let changed, LyricsFacts(changed).differs(from: LyricsFacts(current)) {
+                try await self.outbox.enqueue(
+                    Event(topic: "lyrics.changed", payload: LyricsFacts(changed).payload, source: "lyrics"), on: connection, logger: logger)
+            }
+            return changed
         }
     }
 

@@ -27,11 +27,11 @@ package struct Environment: Sendable {
     /// `30`, `30s`, `500ms`, `2m` or `1h`.
     package func duration(_ key: String) throws(ConfigurationError) -> Duration? {
         guard let text = self.string(key) else { return nil }
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("", 1)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let value = Double(text.dropLast(suffix.count)), value >= 0 { return .milliseconds(Int64(value * scale * 1000)) }
         }
-        throw ConfigurationError("\(key)='\(text)' is not a duration such as 30s, 500ms or 2m")
+        throw ConfigurationError("\(key)='\(text)' is not a duration such as 30s, 500ms, 2m or 7d")
     }
 
     /// One of `choices` (case-insensitive).

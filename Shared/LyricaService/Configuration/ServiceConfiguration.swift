@@ -35,10 +35,7 @@ package struct ServiceConfiguration: Sendable {
         var server = RPCServer.Configuration.defaults
         server.host = environment.string("RPC_HOST") ?? "127.0.0.1"
         server.port = try environment.int("RPC_PORT", in: 0...65535) ?? rpcPort
-        if let grace = try environment.duration("SHUTDOWN_GRACE") {
-            let (seconds, attoseconds) = grace.components
-            server.shutdownGracePeriod = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        }
+        if let grace = try environment.duration("SHUTDOWN_GRACE") { server.shutdownGracePeriod = TimeAmount(grace) }
         if let frame = try environment.int("RPC_MAX_FRAME_BYTES", in: 1024...(256 << 20)) { server.maxFrameSize = frame }
         self.server = server
         self.adminHost = environment.string("ADMIN_HOST") ?? "127.0.0.1"

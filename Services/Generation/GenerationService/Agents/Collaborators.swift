@@ -26,7 +26,7 @@ package struct Collaborators: Sendable {
     }
 
     private var options: CallOptions {
-        CallOptions(timeout: .nanoseconds(Int64(self.callTimeout.components.seconds) * 1_000_000_000 + self.callTimeout.components.attoseconds / 1_000_000_000))
+        CallOptions(timeout: TimeAmount(self.callTimeout))
     }
 
     /// The user's saved preferences.

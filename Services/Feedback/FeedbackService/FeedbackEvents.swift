@@ -1,0 +1,51 @@
+package import Foundation
+package import Logging
+package import LyricaProtos
+import LyricaRPC
+package import LyricaService
+package import PostgresNIO
+
+/// What the feedback service does with other services' events: `user.deleted` deletes that
+/// user's feedback (announcing new like counts), `lyrics.deleted` forgets a song and its
+/// feedback, `lyrics.changed` refreshes a song's facts (a song no longer public leaves the
+/// popular list).
+package struct FeedbackEvents: Sendable {
+    package static let topics = ["user.deleted", "lyrics.deleted", "lyrics.changed"]
+    package let store: FeedbackStore
+    package let popularity: Popularity
+    package let summaries: MessageCache<Lyrica_Feedback_V1_LyricsSummary>
+
+    package init(store: FeedbackStore, popularity: Popularity, summaries: MessageCache<Lyrica_Feedback_V1_LyricsSummary>) {
+        self.store = store
+        self.popularity = popularity
+        self.summaries = summaries
+    }
+
+    package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
+        let payload = try EventPayload(event)
+        switch event.topic {
+        case "user.deleted":
+            let user = try payload.uuid("user_id")
+            let songs = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
+            guard !songs.isEmpty else { return }
+            for song in songs { await self.summaries.forget(song, logger: logger) }
+            try await self.popularity.invalidate()
+            logger.info("Deleted a deleted user's feedback", metadata: ["user.id": "\(user)", "feedback.count": "\(songs.count)"])
+        case "lyrics.deleted":
+            let song = try payload.uuid("lyrics_id")
+            try await self.store.deleteLyrics(song, on: connection, logger: logger)
+            try await self.popularity.remove(song)
+            await self.summaries.forget(song, logger: logger)
+        case "lyrics.changed":
+            let facts = SongFacts(
+                lyricsID: try payload.uuid("lyrics_id"), ownerID: try payload.uuid("user_id"), title: payload.string("title") ?? "",
+                genre: payload.string("genre") ?? "", mood: payload.string("mood") ?? "", isPublic: payload.bool("is_public") ?? false,
+                version: try payload.int64("version"))
+            if try await self.store.updateFacts(facts, on: connection, logger: logger), !facts.isPublic {
+                try await self.popularity.remove(facts.lyricsID)
+            }
+        default:
+            logger.debug("Ignoring an event of another topic", metadata: ["event.topic": "\(event.topic)"])
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package import Foundation
+package import Logging
+import LyricaPostgres
+package import LyricaProtos
+import LyricaRPC
+import LyricaService
+package import PostgresNIO
+import SwiftProtobuf
+
+/// What feedback adds up to: a song's summary, popularity, a user's taste; and the deletions
+/// other services' events ask for.
+extension FeedbackStore {
+    // MARK: Summary
+
+    private static let ratingColumns = ["overall_rating", "creativity_rating", "relevance_rating", "quality_rating"]
+
+    /// Counts, averages and histograms of every rating, likes, saves, shares, comments, tags.
+    package func summary(lyricsID: UUID, logger: Logger) async throws -> Lyrica_Feedback_V1_LyricsSummary {
+        // Per rating: count, average, and how many gave 1…5 (column names are constants).
+        let perRating = Self.ratingColumns.map { column in
+            "count(\(column)), coalesce(avg(\(column)), 0)::float8, "
+                + "array[" + (1...5).map { "count(*) FILTER (WHERE \(column) = \($0))" }.joined(separator: ", ") + "]::int8[]"
+        }.joined(separator: ",\n")
+        let rows = try await self.postgres.query(
+            """
+            SELECT count(*), count(*) FILTER (WHERE is_liked), count(*) FILTER (WHERE is_saved), count(*) FILTER (WHERE is_shared),
+                count(comment), \(unescaped: perRating)
+            FROM feedback.user_feedback WHERE lyrics_id = \(lyricsID)
+            """, logger: logger)
+        var summary = Lyrica_Feedback_V1_LyricsSummary()
+        summary.lyricsID = lyricsID.uuidString.lowercased()
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            summary.feedbackCount = try cells[0].decode(Int64.self)
+            summary.likes = try cells[1].decode(Int64.self)
+            summary.saves = try cells[2].decode(Int64.self)
+            summary.shares = try cells[3].decode(Int64.self)
+            summary.comments = try cells[4].decode(Int64.self)
+            let ratings = try (0..<4).map { index -> Lyrica_Feedback_V1_RatingSummary in
+                let first = 5 + index * 3
+                var rating = Lyrica_Feedback_V1_RatingSummary()
+                rating.count = try cells[first].decode(Int64.self)
+                rating.average = try cells[first + 1].decode(Double.self)
+                rating.histogram = try cells[first + 2].decode([Int64].self)
+                return rating
+            }
+            (summary.overall, summary.creativity, summary.relevance, summary.quality) = (ratings[0], ratings[1], ratings[2], ratings[3])
+        }
+        let tags = try await self.postgres.query(
+            """
+            SELECT tag, count(*) FROM feedback.user_feedback, unnest(tags) AS tag WHERE lyrics_id = \(lyricsID)
+            GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 20
+            """, logger: logger)
+        for try await (tag, count) in tags.decode((String, Int64).self) {
+            summary.tags.append(.with {
+                $0.tag = tag
+                $0.count = count
+            })
+        }
+        return summary
+    }
+
+    // MARK: Popularity
+
+    /// Every public song's score over the window (a like 1, an overall rating (r − 3) / 2; the
+    /// owner's feedback left out), best first, positive scores only.
+    package func popularityScores(window: Duration, limit: Int, offset: Int = 0, logger: Logger) async throws -> [(UUID, Double)] {
+        let rows = try await self.postgres.query(
+            """
+            SELECT f.lyrics_id,
+                sum(CASE WHEN f.is_liked THEN 1 ELSE 0 END + coalesce((f.overall_rating - 3) / 2.0, 0))::float8 AS score
+            FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
+            WHERE i.is_public AND f.user_id <> i.owner_id
+              AND f.updated_at >= now() - \(Self.seconds(window)) * interval '1 second'
+            GROUP BY f.lyrics_id
+            HAVING sum(CASE WHEN f.is_liked THEN 1 ELSE 0 END + coalesce((f.overall_rating - 3) / 2.0, 0)) > 0
+            ORDER BY score DESC, f.lyrics_id
+            LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        var result: [(UUID, Double)] = []
+        for try await (id, score) in rows.decode((UUID, Double).self) { result.append((id, score)) }
+        return result
+    }
+
+    /// Titles and all-time counts of the songs among `ids` that are still public.
+    package func popularDetails(_ ids: [UUID], logger: Logger) async throws -> [UUID: Lyrica_Feedback_V1_PopularLyrics] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await self.postgres.query(
+            """
+            SELECT i.lyrics_id, i.title, i.genre, i.mood, count(*) FILTER (WHERE f.is_liked), count(f.overall_rating),
+                coalesce(avg(f.overall_rating), 0)::float8
+            FROM feedback.lyrics_info i LEFT JOIN feedback.user_feedback f USING (lyrics_id)
+            WHERE i.lyrics_id = ANY(\(ids)) AND i.is_public
+            GROUP BY i.lyrics_id
+            """, logger: logger)
+        var result: [UUID: Lyrica_Feedback_V1_PopularLyrics] = [:]
+        for try await (id, title, genre, mood, likes, ratings, average) in rows.decode((UUID, String, String, String, Int64, Int64, Double).self) {
+            result[id] = .with {
+                $0.lyricsID = id.uuidString.lowercased()
+                $0.title = title
+                $0.genre = genre
+                $0.mood = mood
+                $0.likes = likes
+                $0.ratings = ratings
+                $0.averageRating = average
+            }
+        }
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    // MARK: Taste
+
+    /// The genres, moods and tags of the songs `user` gave feedback on, by mean affinity (a
+    /// like 1, a save 0.5, an overall rating (r − 3) / 2) shrunk towards 0: sum / (count + 1).
+    package func tasteProfile(userID: UUID, logger: Logger) async throws -> Lyrica_Feedback_V1_TasteProfile {
+        let rows = try await self.postgres.query(
+            """
+            WITH mine AS (
+                SELECT lower(i.genre) AS genre, lower(i.mood) AS mood, f.tags,
+                    (CASE WHEN f.is_liked THEN 1 ELSE 0 END + CASE WHEN f.is_saved THEN 0.5 ELSE 0 END
+                     + coalesce((f.overall_rating - 3) / 2.0, 0))::float8 AS affinity
+                FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
+                WHERE f.user_id = \(userID))
+            SELECT 'genre', genre, sum(affinity) / (count(*) + 1), count(*) FROM mine WHERE genre <> '' GROUP BY genre
+            UNION ALL
+            SELECT 'mood', mood, sum(affinity) / (count(*) + 1), count(*) FROM mine WHERE mood <> '' GROUP BY mood
+            UNION ALL
+            SELECT 'tag', tag, sum(affinity) / (count(*) + 1), count(*) FROM mine, unnest(tags) AS tag GROUP BY tag
+            UNION ALL
+            SELECT 'all', '', 0, count(*) FROM mine
+            """, logger: logger)
+        var profile = Lyrica_Feedback_V1_TasteProfile()
+        var found: [String: [Lyrica_Feedback_V1_Affinity]] = [:]
+        for try await (kind, name, score, count) in rows.decode((String, String, Double, Int64).self) {
+            if kind == "all" {
+                profile.feedbackCount = count
+            } else if score > 0 {
+                found[kind, default: []].append(.with {
+                    $0.name = name
+                    $0.score = score
+                    $0.count = count
+                })
+            }
+        }
+        let best: ([Lyrica_Feedback_V1_Affinity]?) -> [Lyrica_Feedback_V1_Affinity] = { list in
+            Array((list ?? []).sorted { ($0.score, $0.count, $1.name) > ($1.score, $1.count, $0.name) }.prefix(10))
+        }
+        profile.genres = best(found["genre"])
+        profile.moods = best(found["mood"])
+        profile.tags = best(found["tag"])
+        return profile
+    }
+
+    // MARK: Events
+
+    /// Deletes a deleted user's feedback; each song they had liked gets its new like count
+    /// announced. Returns the songs that had feedback from them.
+    package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        let liked = try await connection.query(
+            """
+            SELECT lyrics_id FROM feedback.lyrics_info
+            WHERE lyrics_id IN (SELECT lyrics_id FROM feedback.user_feedback WHERE user_id = \(userID) AND is_liked)
+            ORDER BY lyrics_id FOR UPDATE
+            """, logger: logger)
+        var likedSongs: [UUID] = []
+        for try await id in liked.decode(UUID.self) { likedSongs.append(id) }
+        let deleted = try await connection.query(
+            "DELETE FROM feedback.user_feedback WHERE user_id = \(userID) RETURNING lyrics_id", logger: logger)
+        var songs: [UUID] = []
+        for try await id in deleted.decode(UUID.self) { songs.append(id) }
+        for song in likedSongs { try await self.announceLikes(of: song, on: connection, logger: logger) }
+        return songs
+    }
+
+    /// Forgets a deleted song and all feedback on it.
+    package func deleteLyrics(_ lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
+    }
+}

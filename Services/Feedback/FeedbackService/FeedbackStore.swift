@@ -1,0 +1,261 @@
+package import Foundation
+package import Logging
+import LyricaPostgres
+package import LyricaProtos
+import LyricaRPC
+package import LyricaService
+package import PostgresNIO
+import SwiftProtobuf
+
+/// All SQL for feedback and the songs it is about. Every write locks its song's `lyrics_info`
+/// row first, so writes to one song's feedback run one at a time and the like count announced
+/// in `feedback.changed` (in the same transaction, through the outbox) is exact.
+package struct FeedbackStore: Sendable {
+    package let postgres: PostgresClient
+    package let outbox: Outbox
+
+    package init(postgres: PostgresClient, outbox: Outbox = Outbox(schema: "feedback")) {
+        self.postgres = postgres
+        self.outbox = outbox
+    }
+
+    /// A stored feedback row.
+    package struct Record: Sendable {
+        package var id: UUID
+        package var userID: UUID
+        package var lyricsID: UUID
+        package var state: FeedbackState
+        package var createdAt: Date
+        package var updatedAt: Date
+    }
+
+    /// What a write did: the row before and after (nil when absent) and the song's facts.
+    package struct Write: Sendable {
+        package var before: Record?
+        package var after: Record?
+        package var facts: SongFacts
+    }
+
+    // MARK: Writing
+
+    /// Applies `change` to `user`'s feedback on the song `facts` describes (creating it if
+    /// needed), refreshing the stored facts unless newer ones are already there.
+    package func submit(_ change: FeedbackChange, userID: UUID, facts: SongFacts, logger: Logger) async throws -> Write {
+        try await self.postgres.transaction(logger: logger) { connection in
+            try await Self.saveFacts(facts, on: connection, logger: logger)
+            guard let current = try await Self.lockFacts(facts.lyricsID, on: connection, logger: logger) else {
+                throw RPCError(.internalError, "The song's facts vanished inside the transaction that saved them")
+            }
+            let before = try await Self.record(userID: userID, lyricsID: facts.lyricsID, on: connection, logger: logger)
+            let state = change.applied(to: before?.state, at: Date())
+            let rows = try await connection.query(
+                """
+                INSERT INTO feedback.user_feedback AS f (
+                    user_id, lyrics_id, overall_rating, creativity_rating, relevance_rating, quality_rating, comment, tags,
+                    is_liked, is_saved, is_shared, liked_at, saved_at)
+                VALUES (
+                    \(userID), \(facts.lyricsID), \(state.ratings[0]), \(state.ratings[1]), \(state.ratings[2]), \(state.ratings[3]),
+                    \(state.comment), \(state.tags), \(state.liked), \(state.saved), \(state.shared), \(state.likedAt), \(state.savedAt))
+                ON CONFLICT (user_id, lyrics_id) DO UPDATE SET
+                    overall_rating = EXCLUDED.overall_rating, creativity_rating = EXCLUDED.creativity_rating,
+                    relevance_rating = EXCLUDED.relevance_rating, quality_rating = EXCLUDED.quality_rating,
+                    comment = EXCLUDED.comment, tags = EXCLUDED.tags, is_liked = EXCLUDED.is_liked, is_saved = EXCLUDED.is_saved,
+                    is_shared = EXCLUDED.is_shared, liked_at = EXCLUDED.liked_at, saved_at = EXCLUDED.saved_at, updated_at = now()
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            let after = try await Self.records(rows).first
+            if (before?.state.liked ?? false) != state.liked {
+                try await self.announceLikes(of: facts.lyricsID, on: connection, logger: logger)
+            }
+            return Write(before: before, after: after, facts: current)
+        }
+    }
+
+    /// Deletes `user`'s feedback on a song; nil if there was none.
+    package func delete(userID: UUID, lyricsID: UUID, logger: Logger) async throws -> Write? {
+        try await self.postgres.transaction(logger: logger) { connection in
+            guard let facts = try await Self.lockFacts(lyricsID, on: connection, logger: logger) else { return nil }
+            let rows = try await connection.query(
+                "DELETE FROM feedback.user_feedback WHERE user_id = \(userID) AND lyrics_id = \(lyricsID) RETURNING \(unescaped: Self.columns)",
+                logger: logger)
+            guard let before = try await Self.records(rows).first else { return nil }
+            if before.state.liked { try await self.announceLikes(of: lyricsID, on: connection, logger: logger) }
+            return Write(before: before, after: nil, facts: facts)
+        }
+    }
+
+    /// Records `feedback.changed` with the song's like count, counted under its lock.
+    func announceLikes(of lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            """
+            SELECT count(*) FILTER (WHERE is_liked), extract(epoch FROM clock_timestamp())::float8
+            FROM feedback.user_feedback WHERE lyrics_id = \(lyricsID)
+            """, logger: logger)
+        var likes: Int64 = 0
+        var asOf = Date().timeIntervalSince1970
+        for try await (count, now) in rows.decode((Int64, Double).self) { (likes, asOf) = (count, now) }
+        let payload = #"{"lyrics_id":"\#(lyricsID.uuidString.lowercased())","like_count":\#(likes),"as_of":\#(asOf)}"#
+        try await self.outbox.enqueue(Event(topic: "feedback.changed", payload: payload, source: "feedback"), on: connection, logger: logger)
+    }
+
+    // MARK: Song facts
+
+    /// Inserts or refreshes a song's facts; older versions than the stored ones change nothing.
+    static func saveFacts(_ facts: SongFacts, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO feedback.lyrics_info AS i (lyrics_id, owner_id, title, genre, mood, is_public, version)
+            VALUES (\(facts.lyricsID), \(facts.ownerID), \(facts.title), \(facts.genre), \(facts.mood), \(facts.isPublic), \(facts.version))
+            ON CONFLICT (lyrics_id) DO UPDATE SET
+                owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, genre = EXCLUDED.genre, mood = EXCLUDED.mood,
+                is_public = EXCLUDED.is_public, version = EXCLUDED.version, updated_at = now()
+            WHERE i.version < EXCLUDED.version
+            """, logger: logger)
+    }
+
+    /// Applies `lyrics.changed` news to a song the service knows; true if it was newer.
+    package func updateFacts(_ facts: SongFacts, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            UPDATE feedback.lyrics_info SET
+                title = \(facts.title), genre = \(facts.genre), mood = \(facts.mood), is_public = \(facts.isPublic),
+                version = \(facts.version), updated_at = now()
+            WHERE lyrics_id = \(facts.lyricsID) AND version < \(facts.version)
+            RETURNING lyrics_id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    private static let factColumns = "lyrics_id, owner_id, title, genre, mood, is_public, version"
+
+    private static func lockFacts(_ lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> SongFacts? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.factColumns) FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID) FOR UPDATE", logger: logger)
+        return try await Self.facts(rows).first
+    }
+
+    /// A song's facts if the service has any feedback on it.
+    package func facts(lyricsID: UUID, logger: Logger) async throws -> SongFacts? {
+        let rows = try await self.postgres.query(
+            "SELECT \(unescaped: Self.factColumns) FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
+        return try await Self.facts(rows).first
+    }
+
+    private static func facts(_ rows: PostgresRowSequence) async throws -> [SongFacts] {
+        var result: [SongFacts] = []
+        for try await (id, owner, title, genre, mood, isPublic, version) in rows.decode((UUID, UUID, String, String, String, Bool, Int64).self) {
+            result.append(SongFacts(lyricsID: id, ownerID: owner, title: title, genre: genre, mood: mood, isPublic: isPublic, version: version))
+        }
+        return result
+    }
+
+    // MARK: Reading one user's feedback
+
+    package func feedback(userID: UUID, lyricsID: UUID, logger: Logger) async throws -> Lyrica_Feedback_V1_Feedback? {
+        let rows = try await self.postgres.query(
+            """
+            SELECT \(unescaped: Self.qualifiedColumns), i.title FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
+            WHERE f.user_id = \(userID) AND f.lyrics_id = \(lyricsID)
+            """, logger: logger)
+        return try await Self.messages(rows).first?.feedback
+    }
+
+    /// Which list: liked or saved songs, newest first.
+    package enum Marked: Sendable {
+        case liked, saved
+        var flag: String { self == .liked ? "is_liked" : "is_saved" }
+        var since: String { self == .liked ? "liked_at" : "saved_at" }
+    }
+
+    /// A keyset page of `user`'s liked or saved songs that they can still read, with each
+    /// row's position (microseconds of liked_at/saved_at).
+    package func page(
+        _ marked: Marked, userID: UUID, after cursor: PageToken.Key?, limit: Int, logger: Logger
+    ) async throws -> [(feedback: Lyrica_Feedback_V1_Feedback, micros: Int64)] {
+        let rows = try await self.postgres.query(
+            """
+            SELECT \(unescaped: Self.qualifiedColumns), i.title, (extract(epoch FROM f.\(unescaped: marked.since)) * 1000000)::int8
+            FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
+            WHERE f.user_id = \(userID) AND f.\(unescaped: marked.flag) AND (i.is_public OR i.owner_id = \(userID))
+              AND (\(cursor?.micros)::bigint IS NULL
+                   OR (f.\(unescaped: marked.since), f.lyrics_id)
+                      < ('epoch'::timestamptz + \(cursor?.micros) * interval '1 microsecond', \(cursor?.id)))
+            ORDER BY f.\(unescaped: marked.since) DESC, f.lyrics_id DESC
+            LIMIT \(limit)
+            """, logger: logger)
+        return try await Self.messages(rows).map { ($0.feedback, $0.micros ?? 0) }
+    }
+
+    // MARK: Columns
+
+    static let columns = """
+        id, user_id, lyrics_id, overall_rating, creativity_rating, relevance_rating, quality_rating, comment, tags,
+        is_liked, is_saved, is_shared, liked_at, saved_at, created_at, updated_at
+        """
+    static let qualifiedColumns = SQLColumns.qualified(Self.columns, by: "f")
+    private static let columnCount = 16
+
+    private static func record(userID: UUID, lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Record? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM feedback.user_feedback WHERE user_id = \(userID) AND lyrics_id = \(lyricsID)",
+            logger: logger)
+        return try await Self.records(rows).first
+    }
+
+    static func records(_ rows: PostgresRowSequence) async throws -> [Record] {
+        var result: [Record] = []
+        for try await row in rows { result.append(try Self.record(row.makeRandomAccess())) }
+        return result
+    }
+
+    private static func record(_ cells: PostgresRandomAccessRow) throws -> Record {
+        var state = FeedbackState()
+        state.ratings = try (3...6).map { try cells[$0].decode(Int?.self) }
+        state.comment = try cells[7].decode(String?.self)
+        state.tags = try cells[8].decode([String].self)
+        state.liked = try cells[9].decode(Bool.self)
+        state.saved = try cells[10].decode(Bool.self)
+        state.shared = try cells[11].decode(Bool.self)
+        state.likedAt = try cells[12].decode(Date?.self)
+        state.savedAt = try cells[13].decode(Date?.self)
+        return Record(
+            id: try cells[0].decode(UUID.self), userID: try cells[1].decode(UUID.self), lyricsID: try cells[2].decode(UUID.self),
+            state: state, createdAt: try cells[14].decode(Date.self), updatedAt: try cells[15].decode(Date.self))
+    }
+
+    /// Rows of `columns`, the song's title, then optionally a cursor (bigint).
+    private static func messages(_ rows: PostgresRowSequence) async throws -> [(feedback: Lyrica_Feedback_V1_Feedback, micros: Int64?)] {
+        var result: [(Lyrica_Feedback_V1_Feedback, Int64?)] = []
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            var feedback = Self.message(try Self.record(cells))
+            feedback.lyricsTitle = try cells[Self.columnCount].decode(String.self)
+            let micros = cells.count > Self.columnCount + 1 ? try cells[Self.columnCount + 1].decode(Int64.self) : nil
+            result.append((feedback, micros))
+        }
+        return result
+    }
+
+    /// The API's view of a stored row.
+    package static func message(_ record: Record) -> Lyrica_Feedback_V1_Feedback {
+        .with {
+            $0.id = record.id.uuidString.lowercased()
+            $0.userID = record.userID.uuidString.lowercased()
+            $0.lyricsID = record.lyricsID.uuidString.lowercased()
+            $0.ratings = .with {
+                $0.overall = Int32(record.state.ratings[0] ?? 0)
+                $0.creativity = Int32(record.state.ratings[1] ?? 0)
+                $0.relevance = Int32(record.state.ratings[2] ?? 0)
+                $0.quality = Int32(record.state.ratings[3] ?? 0)
+            }
+            $0.comment = record.state.comment ?? ""
+            $0.tags = record.state.tags
+            $0.liked = record.state.liked
+            $0.saved = record.state.saved
+            $0.shared = record.state.shared
+            $0.createdAt = Google_Protobuf_Timestamp(date: record.createdAt)
+            $0.updatedAt = Google_Protobuf_Timestamp(date: record.updatedAt)
+        }
+    }
+}
