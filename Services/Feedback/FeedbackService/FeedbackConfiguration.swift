@@ -12,8 +12,8 @@ package struct FeedbackConfiguration: Sendable {
     package var popularSize = 1_000
     /// `FEEDBACK_WRITES_PER_MINUTE`: SubmitFeedback and DeleteFeedback calls per user. Default 120.
     package var writesPerMinute = 120
-    /// `SUMMARY_CACHE_TTL`: how long GetLyricsSummary answers stay in Redis (dropped on every
-    /// change; `0s` turns the cache off). Default 5 minutes.
+    /// `SUMMARY_CACHE_TTL`: how long GetLyricsSummary answers stay in Redis (keyed by the song's
+    /// feedback write count, so never stale; `0s` turns the cache off). Default 5 minutes.
     package var summaryCacheTTL: Duration = .seconds(300)
     /// `CALL_TIMEOUT`: each call to the lyrics service. Default 5 s.
     package var callTimeout: Duration = .seconds(5)

@@ -27,7 +27,7 @@ package struct FeedbackDefinition: LyricaServiceDefinition {
             "You wrote feedback \($0) times"
         }
         let service = FeedbackService(store: store, directory: directory, popularity: popularity, summaries: summaries, writes: writes)
-        let events = FeedbackEvents(store: store, popularity: popularity, summaries: summaries)
+        let events = FeedbackEvents(store: store, popularity: popularity)
         let consumer = EventConsumer(
             group: Self.name, topics: FeedbackEvents.topics, schema: Self.name, postgres: runtime.postgres, redis: runtime.redis,
             logger: runtime.logger

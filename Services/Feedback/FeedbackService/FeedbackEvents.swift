@@ -1,6 +1,5 @@
 package import Foundation
 package import Logging
-package import LyricaProtos
 import LyricaRPC
 package import LyricaService
 package import PostgresNIO
@@ -13,12 +12,10 @@ package struct FeedbackEvents: Sendable {
     package static let topics = ["user.deleted", "lyrics.deleted", "lyrics.changed"]
     package let store: FeedbackStore
     package let popularity: Popularity
-    package let summaries: MessageCache<Lyrica_Feedback_V1_LyricsSummary>
 
-    package init(store: FeedbackStore, popularity: Popularity, summaries: MessageCache<Lyrica_Feedback_V1_LyricsSummary>) {
+    package init(store: FeedbackStore, popularity: Popularity) {
         self.store = store
         self.popularity = popularity
-        self.summaries = summaries
     }
 
     package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
@@ -28,14 +25,12 @@ package struct FeedbackEvents: Sendable {
             let user = try payload.uuid("user_id")
             let songs = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
             guard !songs.isEmpty else { return }
-            for song in songs { await self.summaries.forget(song, logger: logger) }
             try await self.popularity.invalidate()
             logger.info("Deleted a deleted user's feedback", metadata: ["user.id": "\(user)", "feedback.count": "\(songs.count)"])
         case "lyrics.deleted":
             let song = try payload.uuid("lyrics_id")
             try await self.store.deleteLyrics(song, on: connection, logger: logger)
             try await self.popularity.remove(song)
-            await self.summaries.forget(song, logger: logger)
         case "lyrics.changed":
             let facts = SongFacts(
                 lyricsID: try payload.uuid("lyrics_id"), ownerID: try payload.uuid("user_id"), title: payload.string("title") ?? "",

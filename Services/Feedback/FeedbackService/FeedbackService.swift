@@ -6,8 +6,9 @@ package import LyricaService
 import SwiftProtobuf
 
 /// Serves lyrica.feedback.v1.FeedbackService: validates requests, asks the lyrics service
-/// whether the caller may see a song, and keeps the popular set and summary cache in step with
-/// every committed write. The store owns the SQL.
+/// whether the caller may see a song, and moves the popular set with every committed write. The
+/// store owns the SQL; summaries are cached under the song's feedback write count, so a write
+/// never needs to drop one.
 package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtocol {
     package let store: FeedbackStore
     package let directory: LyricsDirectory
@@ -37,7 +38,7 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         try await self.writes.admit(user)
         let facts = try await self.directory.readableSong(id)
         let write = try await self.store.submit(change, userID: user, facts: facts, logger: context.logger)
-        await self.changed(write, logger: context.logger)
+        await self.popularity.record(write, logger: context.logger)
         guard let after = write.after else { throw RPCError(.internalError, "The feedback was written but not returned") }
         return .with {
             $0.feedback = FeedbackStore.message(after)
@@ -66,7 +67,7 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         guard let write = try await self.store.delete(userID: user, lyricsID: id, logger: context.logger) else {
             throw FeedbackError.feedbackNotFound(id)
         }
-        await self.changed(write, logger: context.logger)
+        await self.popularity.record(write, logger: context.logger)
         return .init()
     }
 
@@ -99,11 +100,14 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         let id = try Self.lyricsID(request.lyricsID)
         // The stored facts answer for public songs and the owner; anything else asks the lyrics
         // service (a song without feedback yet, a private song read by an admin).
-        let known = try await self.store.facts(lyricsID: id, logger: context.logger)
-        if !(known.map { $0.isPublic || $0.ownerID == user } ?? false) { _ = try await self.directory.readableSong(id) }
-        if let cached = await self.summaries.get(id) { return .with { $0.summary = cached } }
+        let known = try await self.store.knownSong(id, logger: context.logger)
+        if !(known.map { $0.facts.isPublic || $0.facts.ownerID == user } ?? false) { _ = try await self.directory.readableSong(id) }
+        guard let known else { return .with { $0.summary = FeedbackStore.emptySummary(id) } }
+        // Keyed by the feedback's write count: a summary computed before a write is never served after it.
+        let key = "\(id.uuidString.lowercased()):\(known.feedbackVersion)"
+        if let cached = await self.summaries.get(key) { return .with { $0.summary = cached } }
         let summary = try await self.store.summary(lyricsID: id, logger: context.logger)
-        await self.summaries.put(summary, id: id)
+        await self.summaries.put(summary, key: key)
         return .with { $0.summary = summary }
     }
 
@@ -123,11 +127,6 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
 
     // MARK: Helpers
 
-    /// After a committed write: the song's summary is stale and its score moved.
-    private func changed(_ write: FeedbackStore.Write, logger: Logger) async {
-        await self.summaries.forget(write.facts.lyricsID, logger: logger)
-        await self.popularity.record(write, logger: logger)
-    }
 
     private func list(
         _ marked: FeedbackStore.Marked, _ request: Lyrica_Feedback_V1_ListMyFeedbackRequest, context: RPCContext

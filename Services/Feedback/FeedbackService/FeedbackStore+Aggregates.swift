@@ -12,6 +12,16 @@ import SwiftProtobuf
 extension FeedbackStore {
     // MARK: Summary
 
+    /// A song nobody has given feedback on.
+    package static func emptySummary(_ lyricsID: UUID) -> Lyrica_Feedback_V1_LyricsSummary {
+        var summary = Lyrica_Feedback_V1_LyricsSummary()
+        summary.lyricsID = lyricsID.uuidString.lowercased()
+        var none = Lyrica_Feedback_V1_RatingSummary()
+        none.histogram = [0, 0, 0, 0, 0]
+        (summary.overall, summary.creativity, summary.relevance, summary.quality) = (none, none, none, none)
+        return summary
+    }
+
     private static let ratingColumns = ["overall_rating", "creativity_rating", "relevance_rating", "quality_rating"]
 
     /// Counts, averages and histograms of every rating, likes, saves, shares, comments, tags.
@@ -160,18 +170,21 @@ extension FeedbackStore {
     /// Deletes a deleted user's feedback; each song they had liked gets its new like count
     /// announced. Returns the songs that had feedback from them.
     package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        let liked = try await connection.query(
+        // Lock (and count a write to) every song the user gave feedback on, then delete.
+        let locked = try await connection.query(
             """
-            SELECT lyrics_id FROM feedback.lyrics_info
-            WHERE lyrics_id IN (SELECT lyrics_id FROM feedback.user_feedback WHERE user_id = \(userID) AND is_liked)
-            ORDER BY lyrics_id FOR UPDATE
+            UPDATE feedback.lyrics_info i SET feedback_version = i.feedback_version + 1
+            FROM feedback.user_feedback f
+            WHERE f.lyrics_id = i.lyrics_id AND f.user_id = \(userID)
+            RETURNING i.lyrics_id, f.is_liked
             """, logger: logger)
-        var likedSongs: [UUID] = []
-        for try await id in liked.decode(UUID.self) { likedSongs.append(id) }
-        let deleted = try await connection.query(
-            "DELETE FROM feedback.user_feedback WHERE user_id = \(userID) RETURNING lyrics_id", logger: logger)
         var songs: [UUID] = []
-        for try await id in deleted.decode(UUID.self) { songs.append(id) }
+        var likedSongs: [UUID] = []
+        for try await (id, liked) in locked.decode((UUID, Bool).self) {
+            songs.append(id)
+            if liked { likedSongs.append(id) }
+        }
+        try await connection.query("DELETE FROM feedback.user_feedback WHERE user_id = \(userID)", logger: logger)
         for song in likedSongs { try await self.announceLikes(of: song, on: connection, logger: logger) }
         return songs
     }

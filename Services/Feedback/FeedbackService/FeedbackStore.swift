@@ -129,23 +129,31 @@ package struct FeedbackStore: Sendable {
 
     private static let factColumns = "lyrics_id, owner_id, title, genre, mood, is_public, version"
 
+    /// Locks the song's row for a write to its feedback, counting the write in
+    /// `feedback_version`; nil if the service does not know the song.
     private static func lockFacts(_ lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> SongFacts? {
         let rows = try await connection.query(
-            "SELECT \(unescaped: Self.factColumns) FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID) FOR UPDATE", logger: logger)
-        return try await Self.facts(rows).first
+            """
+            UPDATE feedback.lyrics_info SET feedback_version = feedback_version + 1 WHERE lyrics_id = \(lyricsID)
+            RETURNING \(unescaped: Self.factColumns), feedback_version
+            """, logger: logger)
+        return try await Self.facts(rows).first?.facts
     }
 
-    /// A song's facts if the service has any feedback on it.
-    package func facts(lyricsID: UUID, logger: Logger) async throws -> SongFacts? {
+    /// A song the service has feedback on: its facts, and how many writes its feedback has seen.
+    package func knownSong(_ lyricsID: UUID, logger: Logger) async throws -> (facts: SongFacts, feedbackVersion: Int64)? {
         let rows = try await self.postgres.query(
-            "SELECT \(unescaped: Self.factColumns) FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
+            "SELECT \(unescaped: Self.factColumns), feedback_version FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
         return try await Self.facts(rows).first
     }
 
-    private static func facts(_ rows: PostgresRowSequence) async throws -> [SongFacts] {
-        var result: [SongFacts] = []
-        for try await (id, owner, title, genre, mood, isPublic, version) in rows.decode((UUID, UUID, String, String, String, Bool, Int64).self) {
-            result.append(SongFacts(lyricsID: id, ownerID: owner, title: title, genre: genre, mood: mood, isPublic: isPublic, version: version))
+    private static func facts(_ rows: PostgresRowSequence) async throws -> [(facts: SongFacts, feedbackVersion: Int64)] {
+        var result: [(SongFacts, Int64)] = []
+        for try await (id, owner, title, genre, mood, isPublic, version, feedbackVersion) in rows.decode(
+            (UUID, UUID, String, String, String, Bool, Int64, Int64).self)
+        {
+            result.append(
+                (SongFacts(lyricsID: id, ownerID: owner, title: title, genre: genre, mood: mood, isPublic: isPublic, version: version), feedbackVersion))
         }
         return result
     }

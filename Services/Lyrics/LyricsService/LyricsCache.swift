@@ -15,17 +15,17 @@ package struct LyricsCache: Sendable {
 
     /// The cached song; nil on a miss, or when Redis is unreachable (the database still answers).
     package func lyrics(id: UUID) async -> Lyrica_Lyrics_V1_Lyrics? {
-        await self.cache.get(id)
+        await self.cache.get(id.uuidString.lowercased())
     }
 
     package func remember(_ lyrics: Lyrica_Lyrics_V1_Lyrics) async {
         guard let id = UUID(uuidString: lyrics.id) else { return }
-        await self.cache.put(lyrics, id: id)
+        await self.cache.put(lyrics, key: id.uuidString.lowercased())
     }
 
     /// Drops a song's entry. If Redis cannot be reached the write has still committed; a stale
     /// copy can then be served until the entry expires, which is logged.
     package func forget(id: UUID, logger: Logger) async {
-        await self.cache.forget(id, logger: logger)
+        await self.cache.forget(id.uuidString.lowercased(), logger: logger)
     }
 }

@@ -1,12 +1,11 @@
-package import Foundation
 package import Logging
 package import LyricaRedis
 package import SwiftProtobuf
 
-/// Answers kept in Redis as encoded protobuf messages (`{prefix}{id}`) for `ttl`; writers drop
-/// an entry after committing. Redis being unreachable never fails a call: a miss goes to the
-/// database, and a drop that fails is logged (the entry then expires on its own). A `ttl` of
-/// zero turns the cache off.
+/// Answers kept in Redis as encoded protobuf messages (`{prefix}{key}`) for `ttl`; writers drop
+/// an entry after committing, or keys hold a version every write changes. Redis being
+/// unreachable never fails a call: a miss goes to the database, and a drop that fails is logged
+/// (the entry then expires on its own). A `ttl` of zero turns the cache off.
 package struct MessageCache<Message: SwiftProtobuf.Message & Sendable>: Sendable {
     package let redis: RedisClient
     package let prefix: String
@@ -18,29 +17,29 @@ package struct MessageCache<Message: SwiftProtobuf.Message & Sendable>: Sendable
         self.ttl = ttl
     }
 
-    private func key(_ id: UUID) -> String { self.prefix + id.uuidString.lowercased() }
+    private func entry(_ key: String) -> String { self.prefix + key }
 
     /// The cached message; nil on a miss or when Redis is unreachable.
-    package func get(_ id: UUID) async -> Message? {
+    package func get(_ key: String) async -> Message? {
         guard self.ttl > .zero,
-            case .bulk(let bytes)? = try? await self.redis.send(["GET", RedisArgument(self.redis.key(self.key(id)))])
+            case .bulk(let bytes)? = try? await self.redis.send(["GET", RedisArgument(self.redis.key(self.entry(key)))])
         else { return nil }
         return try? Message(serializedBytes: bytes)
     }
 
-    package func put(_ message: Message, id: UUID) async {
+    package func put(_ message: Message, key: String) async {
         guard self.ttl > .zero, let bytes: [UInt8] = try? message.serializedBytes() else { return }
         let milliseconds = RedisClient.milliseconds(self.ttl)
-        _ = try? await self.redis.send(["SET", RedisArgument(self.redis.key(self.key(id))), RedisArgument(bytes: bytes), "PX", RedisArgument(milliseconds)])
+        _ = try? await self.redis.send(["SET", RedisArgument(self.redis.key(self.entry(key))), RedisArgument(bytes: bytes), "PX", RedisArgument(milliseconds)])
     }
 
-    package func forget(_ id: UUID, logger: Logger) async {
+    package func forget(_ key: String, logger: Logger) async {
         guard self.ttl > .zero else { return }
         do {
-            try await self.redis.delete([self.key(id)])
+            try await self.redis.delete([self.entry(key)])
         } catch {
             logger.warning("Could not drop a cached answer; it may be served stale until it expires", metadata: [
-                "cache.key": "\(self.key(id))", "error": "\(error)",
+                "cache.key": "\(self.entry(key))", "error": "\(error)",
             ])
         }
     }

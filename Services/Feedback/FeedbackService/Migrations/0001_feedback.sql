@@ -15,6 +15,9 @@ CREATE TABLE lyrics_info (
     is_public BOOLEAN NOT NULL DEFAULT FALSE,
     -- The song's version these facts are from; older news is ignored.
     version BIGINT NOT NULL DEFAULT 0,
+    -- Counts writes to the song's feedback: cached summaries are keyed by it, so a summary
+    -- computed before a write can never be served after it.
+    feedback_version BIGINT NOT NULL DEFAULT 0,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()
 );
 
