@@ -40,6 +40,7 @@ struct EventDeliveryTests {
         try await connection.query(
             "INSERT INTO consumer.deletions (song_id) VALUES (\(id)) ON CONFLICT (song_id) DO UPDATE SET seen = deletions.seen + 1",
             logger: logger)
+        return nil
     }
 
     private static func deletions(_ client: PostgresClient) async throws -> [UUID: Int] {
@@ -157,6 +158,30 @@ struct EventDeliveryTests {
         }
     }
 
+    @Test("A handler's after-commit work runs once its changes are visible to everyone")
+    func afterCommitSeesTheCommittedChange() async throws {
+        try await withTestDatabase { client, _ in
+            try await Self.prepare(client)
+            let seenAfterCommit = NIOLockedValueBox<[UUID: Int]?>(nil)
+            let handler: EventConsumer.Handler = { event, connection, logger in
+                _ = try await Self.recordDeletion(event, connection, logger)
+                return {
+                    // Another connection: it sees only what has committed.
+                    let seen = try? await Self.deletions(client)
+                    seenAfterCommit.withLockedValue { $0 = seen }
+                }
+            }
+            try await withTestRedis { redis in
+                try await Self.withPipeline(client: client, redis: redis, handler: handler) {
+                    let id = UUID()
+                    try await Self.deleteSong(id, client: client)
+                    try await Self.waitFor { seenAfterCommit.withLockedValue { $0 } != nil }
+                    #expect(seenAfterCommit.withLockedValue { $0 }?[id] == 1)
+                }
+            }
+        }
+    }
+
     @Test("An event whose handler failed is retried until it succeeds")
     func failedHandlerIsRetried() async throws {
         let attempts = NIOLockedValueBox(0)
@@ -166,7 +191,7 @@ struct EventDeliveryTests {
                 return value
             }
             if attempt == 1 { throw CancellationError() }
-            try await Self.recordDeletion(event, connection, logger)
+            return try await Self.recordDeletion(event, connection, logger)
         }
         try await withTestDatabase { client, _ in
             try await Self.prepare(client)
@@ -200,6 +225,7 @@ struct PoisonEventTests {
                 ) { event, _, _ in
                     if event.payload == "poison" { throw RPCError(.internalError, "cannot digest this") }
                     handled.withLockedValue { $0.append(event.payload) }
+                    return nil
                 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await consumer.run() }

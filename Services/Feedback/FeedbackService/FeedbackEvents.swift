@@ -18,29 +18,42 @@ package struct FeedbackEvents: Sendable {
         self.popularity = popularity
     }
 
-    package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Changes the store in the consumer's transaction; the popular set follows after the commit
+    /// (changed before, a rebuild could read the old rows and undo it).
+    package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws -> EventConsumer.AfterCommit? {
         let payload = try EventPayload(event)
+        let popularity = self.popularity
         switch event.topic {
         case "user.deleted":
             let user = try payload.uuid("user_id")
             let songs = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
-            guard !songs.isEmpty else { return }
-            try await self.popularity.invalidate()
+            guard !songs.isEmpty else { return nil }
             logger.info("Deleted a deleted user's feedback", metadata: ["user.id": "\(user)", "feedback.count": "\(songs.count)"])
+            // Many scores changed: the next list rebuilds the set.
+            return { await Self.bestEffort(logger) { try await popularity.invalidate() } }
         case "lyrics.deleted":
             let song = try payload.uuid("lyrics_id")
             try await self.store.deleteLyrics(song, on: connection, logger: logger)
-            try await self.popularity.remove(song)
+            return { await Self.bestEffort(logger) { try await popularity.remove(song) } }
         case "lyrics.changed":
             let facts = SongFacts(
                 lyricsID: try payload.uuid("lyrics_id"), ownerID: try payload.uuid("user_id"), title: payload.string("title") ?? "",
                 genre: payload.string("genre") ?? "", mood: payload.string("mood") ?? "", isPublic: payload.bool("is_public") ?? false,
                 version: try payload.int64("version"))
-            if try await self.store.updateFacts(facts, on: connection, logger: logger), !facts.isPublic {
-                try await self.popularity.remove(facts.lyricsID)
-            }
+            guard try await self.store.updateFacts(facts, on: connection, logger: logger), !facts.isPublic else { return nil }
+            return { await Self.bestEffort(logger) { try await popularity.remove(facts.lyricsID) } }
         default:
             logger.debug("Ignoring an event of another topic", metadata: ["event.topic": "\(event.topic)"])
+            return nil
+        }
+    }
+
+    /// The popular set is derived: if Redis is down now, the next rebuild corrects it.
+    private static func bestEffort(_ logger: Logger, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            logger.warning("Could not update popular_lyrics; the next rebuild will", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -14,10 +14,11 @@ package struct GenerationEvents: Sendable {
         self.store = store
     }
 
-    package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
-        guard event.topic == "user.deleted" else { return }
+    package func handle(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws -> EventConsumer.AfterCommit? {
+        guard event.topic == "user.deleted" else { return nil }
         let user = try EventPayload(event).uuid("user_id")
         let deleted = try await self.store.deleteAll(userID: user, on: connection, logger: logger)
         logger.info("Deleted a deleted user's generations", metadata: ["user.id": "\(user)", "generation.count": "\(deleted)"])
+        return nil
     }
 }

@@ -14,8 +14,11 @@ package import ServiceLifecycle
 /// dead-letter stream `events-dead:<topic>` (with the last error) and acknowledged, so one poison
 /// event cannot block its topic forever, and nothing is silently dropped.
 package struct EventConsumer: Service {
+    /// Work to do once the handler's transaction has committed, e.g. dropping cached copies
+    /// (dropped before the commit, a read could cache the old state again).
+    package typealias AfterCommit = @Sendable () async -> Void
     /// Handles one event inside the transaction that records it as processed.
-    package typealias Handler = @Sendable (Event, PostgresConnection, Logger) async throws -> Void
+    package typealias Handler = @Sendable (Event, PostgresConnection, Logger) async throws -> AfterCommit?
 
     package struct Configuration: Sendable {
         /// How long an entry may stay unacknowledged before another consumer retries it. Default 30 s.
@@ -156,7 +159,7 @@ package struct EventConsumer: Service {
         logger[metadataKey: "events.id"] = "\(event.id)"
         logger[metadataKey: "events.topic"] = "\(event.topic)"
         let logger2 = logger
-        try await self.postgres.transaction(logger: logger) { connection in
+        let afterCommit = try await self.postgres.transaction(logger: logger) { connection -> AfterCommit? in
             let rows = try await connection.query(
                 """
                 INSERT INTO \(unescaped: self.schema).processed_events (consumer_group, event_id) VALUES (\(self.group), \(event.id))
@@ -164,12 +167,13 @@ package struct EventConsumer: Service {
                 """, logger: logger2)
             var firstTime = false
             for try await _ in rows { firstTime = true }
-            if firstTime {
-                try await self.handler(event, connection, logger2)
-            } else {
+            guard firstTime else {
                 logger2.debug("Event already processed; acknowledging again")
+                return nil
             }
+            return try await self.handler(event, connection, logger2)
         }
+        await afterCommit?()
         try await self.redis.streamAcknowledge(stream, group: self.group, ids: [entry.id])
     }
 }
