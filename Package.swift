@@ -383,7 +383,8 @@ let package = Package(
         .testTarget(
             name: "GenerationServiceTests",
             dependencies: [
-                "GenerationService", "LyricsService", "RetrievalService", "AuthService", "LyricaRPC", "LyricaProtos", "LyricaService",
+                "GenerationService", "LyricsService", "RetrievalService", "FeedbackService", "AuthService", "LyricaRPC", "LyricaProtos",
+                "LyricaService",
                 "TestSupport", "AuthTestSupport", nioCore, nioPosix, swiftProtobuf,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import AuthService
 import AuthTestSupport
+import FeedbackService
 import Foundation
 import GenerationService
 import LyricaProtos
@@ -25,10 +26,13 @@ struct GenerationHarness: Sendable {
     let environment: [String: String]
     let databaseURL: String
     let postgres: PostgresClient
+    /// The feedback service, when the harness was asked for it.
+    let feedbackClient: RPCClient?
 
     var generation: Lyrica_Generation_V1_GenerationService.Client { .init(wrapping: self.client) }
     var lyrics: Lyrica_Lyrics_V1_LyricsService.Client { .init(wrapping: self.lyricsClient) }
     var user: CallOptions { AuthHarness.bearer(self.token) }
+    var feedback: Lyrica_Feedback_V1_FeedbackService.Client? { self.feedbackClient.map { .init(wrapping: $0) } }
 
     /// Every event of a Generate call, and how it ended.
     func generate(_ request: Lyrica_Generation_V1_GenerationRequest) async throws -> [Lyrica_Generation_V1_GenerationEvent] {
@@ -77,9 +81,10 @@ let corpus = [
     "Autumn leaves are falling down, the orchard turning gold; we gather apples in the dusk before the nights grow cold.",
 ]
 
-/// The four services; `environment` adds generation settings (e.g. the model backend).
+/// The four services (five `withFeedback`); `environment` adds generation settings (e.g. the
+/// model backend).
 func withGenerationService<Result: Sendable>(
-    environment extra: [String: String] = [:], _ body: (GenerationHarness) async throws -> Result
+    environment extra: [String: String] = [:], withFeedback: Bool = false, _ body: (GenerationHarness) async throws -> Result
 ) async throws -> Result {
     let redisURL = try TestServers.redisURL()
     return try await withAuthService(redisURL: redisURL) { auth in
@@ -104,17 +109,22 @@ func withGenerationService<Result: Sendable>(
                     values["RETRIEVAL_ENDPOINTS"] = "127.0.0.1:\(try await retrievalHost.server.listeningAddress.port!)"
                     values["LEXICON_DIR"] = lexiconDirectory
                     values["GENERATION_POLL_INTERVAL"] = "100ms"
+                    values["USE_TASTE"] = withFeedback ? "true" : "false"
                     values.merge(extra) { $1 }
-                    return try await withTestDatabase { postgres, databaseURL in
-                        try await withServiceHost(GenerationDefinition.self, databaseURL: databaseURL, environment: values, redisURL: redisURL) { host in
-                            try await withClient(host) { client in
-                                try await withClient(lyricsHost) { lyricsClient in
-                                    try await body(
-                                        GenerationHarness(
-                                            auth: auth, generationHost: host, client: client, lyricsClient: lyricsClient,
-                                            token: registered.tokens.accessToken, userID: registered.user.id,
-                                            environment: values.merging(["REDIS_URL": redisURL]) { $1 }, databaseURL: databaseURL,
-                                            postgres: postgres))
+                    return try await withOptionalFeedback(withFeedback, auth: auth, lyricsHost: lyricsHost, redisURL: redisURL) { feedback in
+                        if let feedback { values["FEEDBACK_ENDPOINTS"] = "127.0.0.1:\(feedback.port)" }
+                        return try await withTestDatabase { postgres, databaseURL in
+                            try await withServiceHost(GenerationDefinition.self, databaseURL: databaseURL, environment: values, redisURL: redisURL) { host in
+                                try await withClient(host) { client in
+                                    try await withClient(lyricsHost) { lyricsClient in
+                                        try await body(
+                                            GenerationHarness(
+                                                auth: auth, generationHost: host, client: client, lyricsClient: lyricsClient,
+                                                token: registered.tokens.accessToken, userID: registered.user.id,
+                                                environment: values.merging(["REDIS_URL": redisURL]) { $1 }, databaseURL: databaseURL,
+                                                postgres: postgres,
+                                                feedbackClient: feedback?.client))
+                                    }
                                 }
                             }
                         }
@@ -122,6 +132,20 @@ func withGenerationService<Result: Sendable>(
                 }
             }
         }
+    }
+}
+
+/// Runs `body` with the feedback service's port and a client of it, or nil without starting it.
+private func withOptionalFeedback<Result: Sendable>(
+    _ wanted: Bool, auth: AuthHarness, lyricsHost: ServiceHost<LyricsDefinition>, redisURL: String,
+    _ body: ((port: Int, client: RPCClient)?) async throws -> Result
+) async throws -> Result {
+    guard wanted else { return try await body(nil) }
+    var values = try await auth.environment(forService: "feedback")
+    values["LYRICS_ENDPOINTS"] = "127.0.0.1:\(try await lyricsHost.server.listeningAddress.port!)"
+    return try await withServiceHost(FeedbackDefinition.self, environment: values, redisURL: redisURL) { host, _ in
+        let port = try await host.server.listeningAddress.port!
+        return try await withClient(host) { client in try await body((port, client)) }
     }
 }
 

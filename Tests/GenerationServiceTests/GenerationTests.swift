@@ -42,6 +42,35 @@ struct GenerationTests {
         }
     }
 
+    @Test func thePlannerTakesGenreAndMoodFromTheUsersTasteWhenLeftOpen() async throws {
+        try await withGenerationService(withFeedback: true) { harness in
+            let feedback = try #require(harness.feedback)
+            for (genre, mood, rating) in [("folk", "melancholic", Int32(5)), ("rock", "energetic", Int32(1))] {
+                let song = try await harness.lyrics.createLyrics(
+                    .with {
+                        $0.title = "A \(genre) song"
+                        $0.genre = genre
+                        $0.mood = mood
+                        $0.sections = [.with { $0.sectionType = "verse"; $0.content = "One line" }]
+                    }, options: harness.user
+                ).lyrics
+                _ = try await feedback.submitFeedback(
+                    .with {
+                        $0.lyricsID = song.id
+                        $0.overallRating = rating
+                    }, options: harness.user)
+            }
+            let events = try await harness.generate(songRequest { $0.genre = ""; $0.mood = "" })
+            guard case .finished(let finished)? = events.last?.kind else {
+                Issue.record("no `finished` event: \(String(describing: events.last))")
+                return
+            }
+            let saved = try await harness.lyrics.getLyrics(.with { $0.id = finished.lyricsID }, options: harness.user).lyrics
+            #expect(saved.genre == "folk")
+            #expect(saved.mood == "melancholic")
+        }
+    }
+
     @Test func writerProgressCarriesTheSectionTextAsItGrows() async throws {
         try await withGenerationService { harness in
             let events = try await harness.generate(songRequest(seed: 3))

@@ -11,6 +11,9 @@ package struct GenerationConfiguration: Sendable {
     package var workers = GenerationWorkers.Settings()
     /// `GENERATION_CONCURRENCY_PER_USER` (3) and `GENERATION_RATE_PER_MINUTE` (20).
     package var limits = GenerationService.Limits()
+    /// `USE_TASTE`: when the request and the user's preferences leave genre or mood open, ask the
+    /// feedback service (`FEEDBACK_ENDPOINTS`) for the user's taste. Default true.
+    package var useTaste = true
     /// `CALL_TIMEOUT`: each call to another service. Default 10 s.
     package var callTimeout: Duration = .seconds(10)
     /// `MODEL_BACKEND`: `composer` (built in, the default) or `openai` (an OpenAI-compatible
@@ -39,6 +42,7 @@ package struct GenerationConfiguration: Sendable {
         }
         if let limit = try environment.int("GENERATION_CONCURRENCY_PER_USER", in: 1...1_000) { self.limits.concurrentPerUser = limit }
         if let limit = try environment.int("GENERATION_RATE_PER_MINUTE", in: 1...100_000) { self.limits.perMinute = limit }
+        if let useTaste = try environment.choice("USE_TASTE", ["true", "false"]) { self.useTaste = useTaste == "true" }
         if let timeout = try environment.duration("CALL_TIMEOUT") {
             guard timeout > .zero else { throw ConfigurationError("CALL_TIMEOUT must be positive") }
             self.callTimeout = timeout

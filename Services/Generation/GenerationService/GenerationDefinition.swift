@@ -35,7 +35,7 @@ package struct GenerationDefinition: LyricaServiceDefinition {
         let collaborators = Collaborators(
             auth: try runtime.client(for: "auth", defaultPort: ServiceRuntime.authDefaultPort),
             retrieval: try runtime.client(for: "retrieval", defaultPort: 7104), lyrics: try runtime.client(for: "lyrics", defaultPort: 7102),
-            callTimeout: configuration.callTimeout)
+            feedback: configuration.useTaste ? try runtime.client(for: "feedback", defaultPort: 7105) : nil, callTimeout: configuration.callTimeout)
         let workers = GenerationWorkers(
             store: store,
             dependencies: GenerationRun.Dependencies(store: store, progress: progress, collaborators: collaborators, model: model, lexicon: lexicon),

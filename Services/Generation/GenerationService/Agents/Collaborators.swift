@@ -13,14 +13,20 @@ package struct Collaborators: Sendable {
     package let auth: RPCClient
     package let retrieval: RPCClient
     package let lyrics: RPCClient
+    /// Where taste profiles come from; optional to the planner.
+    package let feedback: RPCClient?
     package let callTimeout: Duration
     /// How long to keep retrying an unavailable service.
     package let retryWindow: Duration
 
-    package init(auth: RPCClient, retrieval: RPCClient, lyrics: RPCClient, callTimeout: Duration, retryWindow: Duration = .seconds(15)) {
+    package init(
+        auth: RPCClient, retrieval: RPCClient, lyrics: RPCClient, feedback: RPCClient?, callTimeout: Duration,
+        retryWindow: Duration = .seconds(15)
+    ) {
         self.auth = auth
         self.retrieval = retrieval
         self.lyrics = lyrics
+        self.feedback = feedback
         self.callTimeout = callTimeout
         self.retryWindow = retryWindow
     }
@@ -34,6 +40,13 @@ package struct Collaborators: Sendable {
         try await self.retrying("auth") {
             try await Lyrica_Auth_V1_AuthService.Client(wrapping: self.auth).getPreferences(.init(), options: self.options).preferences
         }
+    }
+
+    /// The genres, moods and tags the user rates highest; one try, no retries: the planner goes
+    /// on without it when the feedback service cannot answer.
+    package func taste() async throws -> Lyrica_Feedback_V1_TasteProfile? {
+        guard let feedback = self.feedback else { return nil }
+        return try await Lyrica_Feedback_V1_FeedbackService.Client(wrapping: feedback).getTasteProfile(.init(), options: self.options).profile
     }
 
     /// The passages nearest the theme.

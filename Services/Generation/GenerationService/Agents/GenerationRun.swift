@@ -83,7 +83,7 @@ package actor GenerationRun {
     private func plan() async throws -> SongPlan {
         let request = self.job.request
         return try await self.step("planner", "planning the song", percent: 5, input: (try? request.jsonString()) ?? "{}") {
-            // Preferences fill what the request leaves open; without them the genre's defaults do.
+            // Preferences fill what the request leaves open, then taste; without them the genre's defaults do.
             var preferences: Lyrica_Auth_V1_Preferences?
             do {
                 preferences = try await self.dependencies.collaborators.preferences()
@@ -100,6 +100,16 @@ package actor GenerationRun {
                 if song.language.isEmpty { song.language = preferences.language }
                 if song.structure.isEmpty, let sections = preferences.defaultStructure.fields["sections"]?.listValue.values {
                     song.structure = sections.map(\.stringValue).filter { SongPlanner.sectionTypes.contains($0) }
+                }
+            }
+            // Then the genre and mood the user rates highest, if the feedback service knows them.
+            if song.genre.isEmpty || song.mood.isEmpty {
+                do {
+                    let taste = try await self.dependencies.collaborators.taste()
+                    if song.genre.isEmpty, let genre = taste?.genres.first { song.genre = genre.name }
+                    if song.mood.isEmpty, let mood = taste?.moods.first { song.mood = mood.name }
+                } catch let error as RPCError where error.code != .cancelled {
+                    self.logger.warning("Planning without the user's taste", metadata: ["error": "\(error)"])
                 }
             }
             let plan = SongPlanner.plan(song)
