@@ -3,12 +3,13 @@
 # .lyrica-data/ (kept between runs), builds the release binaries and serves what exists so far:
 # lyrica-auth on 127.0.0.1:7101 (admin 9101), lyrica-lyrics on 7102 (admin 9102), lyrica-retrieval
 # on 7104 (admin 9104, index snapshot in .lyrica-data/retrieval-index.hnsw), lyrica-generation on
-# 7103 (admin 9103, the built-in composer; lexicon in .lyrica-data/lexicon) and the Echo test
-# service on 7100 (admin 9100). The feedback service joins here when it lands. The demo account
+# 7103 (admin 9103, the built-in composer; lexicon in .lyrica-data/lexicon), lyrica-feedback on
+# 7105 (admin 9105) and the Echo test service on 7100 (admin 9100). The demo account
 # (demo / "moonlit harbour lanterns") holds the admin scope and loads the default corpus (the
 # Debian fortunes songs-poems, love and literature) into retrieval. The auth master
 # secret is made once and kept in .lyrica-data/service-master-secret. At the end the demo user
-# generates a song, streamed agent by agent, and it is printed. Ctrl-C stops the services;
+# generates a song, streamed agent by agent, and it is printed, then likes and rates it and
+# prints its feedback summary. Ctrl-C stops the services;
 # `Deploy/local/postgres.sh stop` and `Deploy/local/redis.sh stop` stop the stores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +20,7 @@ Deploy/local/redis.sh start
 data=${LYRICA_DATA:-$PWD/.lyrica-data}
 lexicon=$(Deploy/local/lexicon.sh "$data/lexicon")
 
-for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval lyrica-generation; do swift build -c release --product "$product"; done
+for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval lyrica-generation lyrica-feedback; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 
 secret_file="$data/service-master-secret"
@@ -42,10 +43,13 @@ DATABASE_URL=$(Deploy/local/postgres.sh url retrieval) SERVICE_SECRET=$("$bin/ly
     "$bin/lyrica-retrieval" serve --port 7104 --admin-port 9104 &
 pids+=($!)
 DATABASE_URL=$(Deploy/local/postgres.sh url generation) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret generation) \
-    AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 RETRIEVAL_ENDPOINTS=127.0.0.1:7104 LEXICON_DIR="$lexicon" \
-    "$bin/lyrica-generation" serve --port 7103 --admin-port 9103 &
+    AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 RETRIEVAL_ENDPOINTS=127.0.0.1:7104 \
+    FEEDBACK_ENDPOINTS=127.0.0.1:7105 LEXICON_DIR="$lexicon" "$bin/lyrica-generation" serve --port 7103 --admin-port 9103 &
 pids+=($!)
-for service in echo:7100 auth:7101 lyrics:7102 retrieval:7104 generation:7103; do
+DATABASE_URL=$(Deploy/local/postgres.sh url feedback) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret feedback) \
+    AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 "$bin/lyrica-feedback" serve --port 7105 --admin-port 9105 &
+pids+=($!)
+for service in echo:7100 auth:7101 lyrics:7102 retrieval:7104 generation:7103 feedback:7105; do
     for _ in $(seq 1 100); do
         "$bin/lyrica-${service%%:*}" healthcheck --port "${service##*:}" >/dev/null 2>&1 && break
         sleep 0.1
@@ -55,7 +59,7 @@ done
 auth=/lyrica.auth.v1.AuthService
 lyrics=/lyrica.lyrics.v1.LyricsService
 retrieval=/lyrica.retrieval.v1.RetrievalService
-echo "Serving auth on 127.0.0.1:7101, lyrics on 7102, generation on 7103, retrieval on 7104 and echo on 7100 (admin: http://127.0.0.1:9103/readyz). Try:"
+echo "Serving auth on 127.0.0.1:7101, lyrics on 7102, generation on 7103, retrieval on 7104, feedback on 7105 and echo on 7100 (admin: http://127.0.0.1:9103/readyz). Try:"
 echo "  $bin/lyrica list 127.0.0.1:7102 lyrica.lyrics.v1.LyricsService"
 echo "  $bin/lyrica call 127.0.0.1:7101 $auth/Login -d '{\"login\":\"demo\",\"password\":\"moonlit harbour lanterns\"}'"
 echo "  $bin/lyrica call 127.0.0.1:7102 $lyrics/SearchLyrics -H 'authorization: Bearer <accessToken>' -d '{\"query\":\"night\"}'"
@@ -95,5 +99,14 @@ for section in song.get("song", {}).get("sections", []):
     print("\n[" + section["type"] + "]")
     for line in section["lines"]: print("  " + line)
 print("\nscores:", json.dumps(song.get("scores", {})), " lyrics id:", song.get("lyricsId"))
-'
+open(sys.argv[1], "w").write(song.get("lyricsId", ""))
+' "$data/last-song-id"
+song_id=$(cat "$data/last-song-id")
+if [ -n "$song_id" ]; then
+    echo "The demo user likes and rates it; its feedback summary:"
+    "$bin/lyrica" call 127.0.0.1:7105 /lyrica.feedback.v1.FeedbackService/SubmitFeedback -H "authorization: Bearer $token" \
+        -d "{\"lyricsId\":\"$song_id\",\"liked\":true,\"overallRating\":5,\"tags\":{\"tags\":[\"hopeful\"]}}" >/dev/null
+    "$bin/lyrica" call 127.0.0.1:7105 /lyrica.feedback.v1.FeedbackService/GetLyricsSummary -H "authorization: Bearer $token" \
+        -d "{\"lyricsId\":\"$song_id\"}"
+fi
 wait "${pids[@]}"
