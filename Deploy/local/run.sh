@@ -49,11 +49,20 @@ pids+=($!)
 DATABASE_URL=$(Deploy/local/postgres.sh url feedback) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret feedback) \
     AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 "$bin/lyrica-feedback" serve --port 7105 --admin-port 9105 &
 pids+=($!)
-for service in echo:7100 auth:7101 lyrics:7102 retrieval:7104 generation:7103 feedback:7105; do
-    for _ in $(seq 1 100); do
-        "$bin/lyrica-${service%%:*}" healthcheck --port "${service##*:}" >/dev/null 2>&1 && break
-        sleep 0.1
-    done
+# Ready means /readyz answers 200: stores and called services reachable, retrieval's index loaded.
+for service in echo:9100 auth:9101 lyrics:9102 generation:9103 retrieval:9104 feedback:9105; do
+    python3 - "${service%%:*}" "${service##*:}" <<'PY'
+import sys, time, urllib.request
+name, port = sys.argv[1], sys.argv[2]
+for _ in range(1200):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+            if answer.status == 200: sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.1)
+sys.exit(f"lyrica-{name} is not ready after 2 minutes (see http://127.0.0.1:{port}/readyz)")
+PY
 done
 
 auth=/lyrica.auth.v1.AuthService
