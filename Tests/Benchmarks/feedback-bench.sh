@@ -68,14 +68,14 @@ song=$("$bin/lyrica" call 127.0.0.1:7194 "$lyrics/CreateLyrics" -H "authorizatio
     -d "{\"lyricsId\":\"$song\",\"liked\":true}" >/dev/null
 
 echo "Seeding 105,000 feedback rows…" >&2
-PGPASSWORD=lyrica_feedback psql -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U lyrica_feedback lyrica_feedback <<SQL
+PGPASSWORD=lyrica_feedback psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U lyrica_feedback lyrica_feedback <<SQL
 INSERT INTO feedback.lyrics_info (lyrics_id, owner_id, title, genre, mood, is_public, version)
 SELECT gen_random_uuid(), '$owner_id'::uuid, 'Seeded ' || g, (ARRAY['pop','rock','folk','ballad'])[1 + g % 4],
        (ARRAY['happy','sad','calm','hopeful'])[1 + g % 4], true, 1
 FROM generate_series(1, 2000) AS g;
 INSERT INTO feedback.user_feedback (user_id, lyrics_id, overall_rating, quality_rating, tags, is_liked, is_saved, updated_at)
 SELECT gen_random_uuid(), i.lyrics_id, 1 + (random() * 4)::int, 1 + (random() * 4)::int,
-       (ARRAY[ARRAY['catchy'], ARRAY['warm','slow'], ARRAY[]::text[]])[1 + (random() * 2)::int],
+       CASE (random() * 2)::int WHEN 0 THEN ARRAY['catchy'] WHEN 1 THEN ARRAY['warm','slow'] ELSE ARRAY[]::text[] END,
        random() < 0.4, random() < 0.1, now() - random() * interval '10 days'
 FROM feedback.lyrics_info i, generate_series(1, 50)
 WHERE i.lyrics_id <> '$song'::uuid;
@@ -83,7 +83,10 @@ INSERT INTO feedback.user_feedback (user_id, lyrics_id, overall_rating, creativi
 SELECT gen_random_uuid(), '$song'::uuid, 1 + (random() * 4)::int, 1 + (random() * 4)::int,
        CASE WHEN g % 7 = 0 THEN 'lovely' END, ARRAY['catchy','sea'], random() < 0.5
 FROM generate_series(1, 5000) AS g;
-UPDATE feedback.lyrics_info SET feedback_version = feedback_version + 1;
+UPDATE feedback.lyrics_info i SET feedback_version = feedback_version + 1,
+    like_count = (SELECT count(*) FILTER (WHERE f.is_liked) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id),
+    rating_count = (SELECT count(f.overall_rating) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id),
+    rating_sum = (SELECT coalesce(sum(f.overall_rating), 0) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id);
 ANALYZE feedback.user_feedback;
 ANALYZE feedback.lyrics_info;
 SQL

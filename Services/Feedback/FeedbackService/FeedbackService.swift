@@ -120,7 +120,7 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         let page = try await self.popularity.page(offset: offset, count: size, logger: context.logger)
         return .with {
             $0.lyrics = page.lyrics
-            $0.windowSeconds = Int64(FeedbackStore.seconds(self.popularity.window))
+            $0.windowSeconds = Int64(self.popularity.window.seconds)
             if page.more, offset + size <= PageToken.maxOffset { $0.nextPageToken = PageToken.encode(offset: offset + size) }
         }
     }

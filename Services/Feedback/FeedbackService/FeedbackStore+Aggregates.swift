@@ -81,7 +81,7 @@ extension FeedbackStore {
                 sum(CASE WHEN f.is_liked THEN 1 ELSE 0 END + coalesce((f.overall_rating - 3) / 2.0, 0))::float8 AS score
             FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
             WHERE i.is_public AND f.user_id <> i.owner_id
-              AND f.updated_at >= now() - \(Self.seconds(window)) * interval '1 second'
+              AND f.updated_at >= now() - \(window.seconds) * interval '1 second'
             GROUP BY f.lyrics_id
             HAVING sum(CASE WHEN f.is_liked THEN 1 ELSE 0 END + coalesce((f.overall_rating - 3) / 2.0, 0)) > 0
             ORDER BY score DESC, f.lyrics_id
@@ -97,11 +97,9 @@ extension FeedbackStore {
         guard !ids.isEmpty else { return [:] }
         let rows = try await self.postgres.query(
             """
-            SELECT i.lyrics_id, i.title, i.genre, i.mood, count(*) FILTER (WHERE f.is_liked), count(f.overall_rating),
-                coalesce(avg(f.overall_rating), 0)::float8
-            FROM feedback.lyrics_info i LEFT JOIN feedback.user_feedback f USING (lyrics_id)
-            WHERE i.lyrics_id = ANY(\(ids)) AND i.is_public
-            GROUP BY i.lyrics_id
+            SELECT lyrics_id, title, genre, mood, like_count, rating_count,
+                CASE WHEN rating_count > 0 THEN rating_sum::float8 / rating_count ELSE 0 END
+            FROM feedback.lyrics_info WHERE lyrics_id = ANY(\(ids)) AND is_public
             """, logger: logger)
         var result: [UUID: Lyrica_Feedback_V1_PopularLyrics] = [:]
         for try await (id, title, genre, mood, likes, ratings, average) in rows.decode((UUID, String, String, String, Int64, Int64, Double).self) {
@@ -116,10 +114,6 @@ extension FeedbackStore {
             }
         }
         return result
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     // MARK: Taste
@@ -170,7 +164,7 @@ extension FeedbackStore {
     /// Deletes a deleted user's feedback; each song they had liked gets its new like count
     /// announced. Returns the songs that had feedback from them.
     package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        // Lock (and count a write to) every song the user gave feedback on, then delete.
+        // Lock (and count a write to) every song the user gave feedback on, delete, then recount.
         let locked = try await connection.query(
             """
             UPDATE feedback.lyrics_info i SET feedback_version = i.feedback_version + 1
@@ -179,13 +173,25 @@ extension FeedbackStore {
             RETURNING i.lyrics_id, f.is_liked
             """, logger: logger)
         var songs: [UUID] = []
-        var likedSongs: [UUID] = []
+        var likedSongs: Set<UUID> = []
         for try await (id, liked) in locked.decode((UUID, Bool).self) {
             songs.append(id)
-            if liked { likedSongs.append(id) }
+            if liked { likedSongs.insert(id) }
         }
+        guard !songs.isEmpty else { return [] }
         try await connection.query("DELETE FROM feedback.user_feedback WHERE user_id = \(userID)", logger: logger)
-        for song in likedSongs { try await self.announceLikes(of: song, on: connection, logger: logger) }
+        let recounted = try await connection.query(
+            """
+            UPDATE feedback.lyrics_info i SET
+                like_count = (SELECT count(*) FILTER (WHERE f.is_liked) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id),
+                rating_count = (SELECT count(f.overall_rating) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id),
+                rating_sum = (SELECT coalesce(sum(f.overall_rating), 0) FROM feedback.user_feedback f WHERE f.lyrics_id = i.lyrics_id)
+            WHERE i.lyrics_id = ANY(\(songs))
+            RETURNING i.lyrics_id, i.like_count, extract(epoch FROM clock_timestamp())::float8
+            """, logger: logger)
+        for try await (song, likes, asOf) in recounted.decode((UUID, Int64, Double).self) where likedSongs.contains(song) {
+            try await self.announce(likeCount: likes, asOf: asOf, lyricsID: song, on: connection, logger: logger)
+        }
         return songs
     }
 

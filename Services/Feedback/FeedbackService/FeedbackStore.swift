@@ -42,10 +42,7 @@ package struct FeedbackStore: Sendable {
     /// needed), refreshing the stored facts unless newer ones are already there.
     package func submit(_ change: FeedbackChange, userID: UUID, facts: SongFacts, logger: Logger) async throws -> Write {
         try await self.postgres.transaction(logger: logger) { connection in
-            try await Self.saveFacts(facts, on: connection, logger: logger)
-            guard let current = try await Self.lockFacts(facts.lyricsID, on: connection, logger: logger) else {
-                throw RPCError(.internalError, "The song's facts vanished inside the transaction that saved them")
-            }
+            let current = try await Self.saveAndLockFacts(facts, on: connection, logger: logger)
             let before = try await Self.record(userID: userID, lyricsID: facts.lyricsID, on: connection, logger: logger)
             let state = change.applied(to: before?.state, at: Date())
             let rows = try await connection.query(
@@ -64,9 +61,7 @@ package struct FeedbackStore: Sendable {
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             let after = try await Self.records(rows).first
-            if (before?.state.liked ?? false) != state.liked {
-                try await self.announceLikes(of: facts.lyricsID, on: connection, logger: logger)
-            }
+            try await self.count(from: before?.state, to: state, lyricsID: facts.lyricsID, on: connection, logger: logger)
             return Write(before: before, after: after, facts: current)
         }
     }
@@ -79,38 +74,60 @@ package struct FeedbackStore: Sendable {
                 "DELETE FROM feedback.user_feedback WHERE user_id = \(userID) AND lyrics_id = \(lyricsID) RETURNING \(unescaped: Self.columns)",
                 logger: logger)
             guard let before = try await Self.records(rows).first else { return nil }
-            if before.state.liked { try await self.announceLikes(of: lyricsID, on: connection, logger: logger) }
+            try await self.count(from: before.state, to: nil, lyricsID: lyricsID, on: connection, logger: logger)
             return Write(before: before, after: nil, facts: facts)
         }
     }
 
-    /// Records `feedback.changed` with the song's like count, counted under its lock.
-    func announceLikes(of lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Moves the song's kept counts by what one feedback's change did, under the song's lock;
+    /// a changed like count is announced as `feedback.changed`.
+    private func count(
+        from before: FeedbackState?, to after: FeedbackState?, lyricsID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let likes = Int64(after?.liked == true ? 1 : 0) - Int64(before?.liked == true ? 1 : 0)
+        let ratings = Int64(after?.overall != nil ? 1 : 0) - Int64(before?.overall != nil ? 1 : 0)
+        let sum = Int64(after?.overall ?? 0) - Int64(before?.overall ?? 0)
+        guard likes != 0 || ratings != 0 || sum != 0 else { return }
         let rows = try await connection.query(
             """
-            SELECT count(*) FILTER (WHERE is_liked), extract(epoch FROM clock_timestamp())::float8
-            FROM feedback.user_feedback WHERE lyrics_id = \(lyricsID)
+            UPDATE feedback.lyrics_info
+            SET like_count = like_count + \(likes), rating_count = rating_count + \(ratings), rating_sum = rating_sum + \(sum)
+            WHERE lyrics_id = \(lyricsID)
+            RETURNING like_count, extract(epoch FROM clock_timestamp())::float8
             """, logger: logger)
-        var likes: Int64 = 0
-        var asOf = Date().timeIntervalSince1970
-        for try await (count, now) in rows.decode((Int64, Double).self) { (likes, asOf) = (count, now) }
-        let payload = #"{"lyrics_id":"\#(lyricsID.uuidString.lowercased())","like_count":\#(likes),"as_of":\#(asOf)}"#
+        for try await (count, asOf) in rows.decode((Int64, Double).self) where likes != 0 {
+            try await self.announce(likeCount: count, asOf: asOf, lyricsID: lyricsID, on: connection, logger: logger)
+        }
+    }
+
+    /// Records `feedback.changed`; `asOf` (the database clock, read under the song's lock)
+    /// orders announcements of one song.
+    func announce(likeCount: Int64, asOf: Double, lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let payload = #"{"lyrics_id":"\#(lyricsID.uuidString.lowercased())","like_count":\#(likeCount),"as_of":\#(asOf)}"#
         try await self.outbox.enqueue(Event(topic: "feedback.changed", payload: payload, source: "feedback"), on: connection, logger: logger)
     }
 
     // MARK: Song facts
 
-    /// Inserts or refreshes a song's facts; older versions than the stored ones change nothing.
-    static func saveFacts(_ facts: SongFacts, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
+    /// Inserts or refreshes a song's facts (older versions than the stored ones change nothing
+    /// but the lock), locks its row and counts a write to its feedback; returns what is stored.
+    private static func saveAndLockFacts(_ facts: SongFacts, on connection: PostgresConnection, logger: Logger) async throws -> SongFacts {
+        let rows = try await connection.query(
             """
-            INSERT INTO feedback.lyrics_info AS i (lyrics_id, owner_id, title, genre, mood, is_public, version)
-            VALUES (\(facts.lyricsID), \(facts.ownerID), \(facts.title), \(facts.genre), \(facts.mood), \(facts.isPublic), \(facts.version))
+            INSERT INTO feedback.lyrics_info AS i (lyrics_id, owner_id, title, genre, mood, is_public, version, feedback_version)
+            VALUES (\(facts.lyricsID), \(facts.ownerID), \(facts.title), \(facts.genre), \(facts.mood), \(facts.isPublic), \(facts.version), 1)
             ON CONFLICT (lyrics_id) DO UPDATE SET
-                owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, genre = EXCLUDED.genre, mood = EXCLUDED.mood,
-                is_public = EXCLUDED.is_public, version = EXCLUDED.version, updated_at = now()
-            WHERE i.version < EXCLUDED.version
+                owner_id = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.owner_id ELSE i.owner_id END,
+                title = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.title ELSE i.title END,
+                genre = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.genre ELSE i.genre END,
+                mood = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.mood ELSE i.mood END,
+                is_public = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.is_public ELSE i.is_public END,
+                version = greatest(i.version, EXCLUDED.version),
+                feedback_version = i.feedback_version + 1, updated_at = now()
+            RETURNING \(unescaped: Self.factColumns), feedback_version
             """, logger: logger)
+        guard let stored = try await Self.facts(rows).first?.facts else { throw RPCError(.internalError, "Saving a song's facts returned nothing") }
+        return stored
     }
 
     /// Applies `lyrics.changed` news to a song the service knows; true if it was newer.

@@ -3,6 +3,7 @@ package import Logging
 package import LyricaProtos
 package import LyricaRedis
 import LyricaRPC
+import LyricaService
 import NIOConcurrencyHelpers
 
 /// Popular songs in the Redis sorted set `popular_lyrics` (score over the window, see
@@ -55,7 +56,7 @@ package final class Popularity: Sendable {
     package func record(_ write: FeedbackStore.Write, logger: Logger) async {
         let userID = (write.after ?? write.before)?.userID
         guard let userID, write.facts.countsForPopularity(from: userID) else { return }
-        let windowStart = Date().addingTimeInterval(-FeedbackStore.seconds(self.window))
+        let windowStart = Date().addingTimeInterval(-self.window.seconds)
         let before = write.before.map { $0.updatedAt >= windowStart ? $0.state.popularity : 0 } ?? 0
         let after = write.after?.state.popularity ?? 0
         guard after != before else { return }

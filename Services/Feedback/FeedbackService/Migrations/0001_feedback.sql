@@ -5,7 +5,7 @@
 -- The feedback service's copy of a song's facts, from the lyrics service (GetLyrics on each
 -- submit, `lyrics.changed` events between): who owns it, whether it is public, and what it is
 -- (genre and mood feed taste profiles). Every feedback write locks its song's row first, so
--- counts computed under the lock (the like count in `feedback.changed`) are exact.
+-- the counts kept in it are exact.
 CREATE TABLE lyrics_info (
     lyrics_id UUID PRIMARY KEY,
     owner_id UUID NOT NULL,
@@ -18,6 +18,11 @@ CREATE TABLE lyrics_info (
     -- Counts writes to the song's feedback: cached summaries are keyed by it, so a summary
     -- computed before a write can never be served after it.
     feedback_version BIGINT NOT NULL DEFAULT 0,
+    -- Everyone's likes and overall ratings so far, kept by the writes under the row's lock (the
+    -- like count goes out in `feedback.changed`; ListPopular shows all three).
+    like_count BIGINT NOT NULL DEFAULT 0,
+    rating_count BIGINT NOT NULL DEFAULT 0,
+    rating_sum BIGINT NOT NULL DEFAULT 0,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()
 );
 

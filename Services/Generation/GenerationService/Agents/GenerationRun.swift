@@ -2,6 +2,7 @@ package import Foundation
 package import Logging
 package import LyricaProtos
 import LyricaRPC
+import LyricaService
 import SwiftProtobuf
 package import Verse
 
@@ -51,7 +52,7 @@ package actor GenerationRun {
 
     package nonisolated var modelName: String { self.dependencies.model.name }
 
-    package var elapsedSeconds: Double { Self.seconds(ContinuousClock.now - self.started) }
+    package var elapsedSeconds: Double { (ContinuousClock.now - self.started).seconds }
 
     /// Runs the agents; the song is saved when this returns.
     package func run() async throws -> GenerationStore.Outcome {
@@ -74,7 +75,7 @@ package actor GenerationRun {
         let song = Self.song(plan, draft)
         let scores = Self.scores(critique.review, coherence: critique.coherence)
         let lyricsID = try await self.finalise(plan: plan, song: song, scores: scores, iterations: iteration)
-        self.timings.total = Self.seconds(ContinuousClock.now - self.started)
+        self.timings.total = (ContinuousClock.now - self.started).seconds
         return .completed(lyricsID: lyricsID, song: song, scores: scores, iterations: iteration)
     }
 
@@ -130,7 +131,7 @@ package actor GenerationRun {
         return try await self.step("researcher", "searching the corpus", percent: 15, input: Self.json(["query": query])) {
             let start = ContinuousClock.now
             let results = try await self.dependencies.collaborators.search(query, k: self.dependencies.researchDepth)
-            self.timings.retrieval += Self.seconds(ContinuousClock.now - start)
+            self.timings.retrieval += (ContinuousClock.now - start).seconds
             let passages = results.map(\.text)
             let imagery = passages.flatMap { Words.normalised($0) }.filter { !Words.stopwords.contains($0) }
             let research = Research(passages: passages, imagery: imagery)
@@ -155,7 +156,7 @@ package actor GenerationRun {
                 let reply = try await self.dependencies.model.writeSection(request) { text in
                     await self.emitPartial(agent: "writer", step: label, percent: percent, section: (index, section.type), text: text)
                 }
-                self.timings.model += Self.seconds(ContinuousClock.now - start)
+                self.timings.model += (ContinuousClock.now - start).seconds
                 return (reply.lines, Self.json(reply.lines), reply.tokens, self.dependencies.model.name)
             }
             sections.append(lines)
@@ -176,7 +177,7 @@ package actor GenerationRun {
             let critique = Critic(lexicon: self.dependencies.lexicon).critique(draft, plan: plan, originality: research.originality)
             let start = ContinuousClock.now
             let coherence = try await self.coherence(draft, plan: plan)
-            self.timings.retrieval += Self.seconds(ContinuousClock.now - start)
+            self.timings.retrieval += (ContinuousClock.now - start).seconds
             return (Review(review: critique, coherence: coherence), Self.json(CritiqueState(critique: critique, coherence: coherence)), 0, nil)
         }
     }
@@ -198,7 +199,7 @@ package actor GenerationRun {
         {
             let start = ContinuousClock.now
             let revised = try await self.dependencies.model.revise(draft, issues: critique.issues, plan: plan, palette: palette, iteration: iteration)
-            self.timings.model += Self.seconds(ContinuousClock.now - start)
+            self.timings.model += (ContinuousClock.now - start).seconds
             return (revised.draft, Self.json(revised.draft), revised.tokens, self.dependencies.model.name)
         }
     }
@@ -245,7 +246,7 @@ package actor GenerationRun {
             $0.generation = try .with {
                 $0.prompt = request.prompt.isEmpty ? request.theme : request.prompt
                 $0.modelUsed = self.dependencies.model.name
-                $0.generationTimeSeconds = Self.seconds(ContinuousClock.now - self.started)
+                $0.generationTimeSeconds = (ContinuousClock.now - self.started).seconds
                 $0.params = try Google_Protobuf_Struct(jsonString: try ParamsState(plan: plan, iterations: iterations, generationID: self.job.id).json())
             }
         }
@@ -266,11 +267,11 @@ package actor GenerationRun {
         let start = ContinuousClock.now
         do {
             let (result, output, tokens, model) = try await body()
-            let seconds = Self.seconds(ContinuousClock.now - start)
+            let seconds = (ContinuousClock.now - start).seconds
             try await self.record(agent, number: number, input: input, output: output, seconds: seconds, tokens: tokens, model: model, error: nil)
             return result
         } catch {
-            let seconds = Self.seconds(ContinuousClock.now - start)
+            let seconds = (ContinuousClock.now - start).seconds
             if !(error is CancellationError) {
                 try? await self.record(agent, number: number, input: input, output: Self.json(["error": "\(error)"]), seconds: seconds, tokens: 0, model: nil, error: error)
             }
@@ -353,9 +354,6 @@ package actor GenerationRun {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

@@ -87,7 +87,7 @@ package struct GenerationStore: Sendable {
             """
             UPDATE generation.generation_history SET
                 status = 'processing', attempts = attempts + 1, lease_owner = \(owner),
-                lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond'
+                lease_expires_at = now() + \(lease.seconds) * interval '1 second'
             WHERE id = (
                 SELECT id FROM generation.generation_history
                 WHERE status = 'pending' OR (status = 'processing' AND lease_expires_at < now())
@@ -107,7 +107,7 @@ package struct GenerationStore: Sendable {
     package func renew(id: UUID, owner: String, lease: Duration, logger: Logger) async throws -> Bool? {
         let rows = try await self.postgres.query(
             """
-            UPDATE generation.generation_history SET lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond'
+            UPDATE generation.generation_history SET lease_expires_at = now() + \(lease.seconds) * interval '1 second'
             WHERE id = \(id) AND lease_owner = \(owner) AND status = 'processing'
             RETURNING cancel_requested
             """, logger: logger)
@@ -316,10 +316,6 @@ package struct GenerationStore: Sendable {
         return try array.map { item in
             try Lyrica_Generation_V1_AgentStep(jsonUTF8Data: try JSONSerialization.data(withJSONObject: item))
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
 
