@@ -23,3 +23,11 @@ l = r['latencyMicros']
 print(f"| {name} | {r['callsPerSecond']:,.0f} | {l['p50']/1000:.2f} | {l['p90']/1000:.2f} | {l['p99']/1000:.2f} | {statuses} |")
 PY
 }
+
+# register_user NAME: registers NAME with the auth service on 127.0.0.1:7193 and prints its
+# access token and user id.
+register_user() {
+    "$bin/lyrica" call 127.0.0.1:7193 /lyrica.auth.v1.AuthService/Register \
+        -d "{\"email\":\"$1@example.com\",\"username\":\"$1\",\"password\":\"a long enough passphrase\"}" \
+        | python3 -c "import json,sys; r=json.load(sys.stdin); print(r['tokens']['accessToken'], r['user']['id'])"
+}

@@ -47,15 +47,10 @@ SUMMARY_CACHE_TTL=0s MIGRATE_ON_START=false "$bin/lyrica-feedback" serve --port 
 pids+=($!)
 wait_for lyrica-feedback 7197
 
-auth=/lyrica.auth.v1.AuthService
 lyrics=/lyrica.lyrics.v1.LyricsService
 feedback=/lyrica.feedback.v1.FeedbackService
-token() {
-    "$bin/lyrica" call 127.0.0.1:7193 "$auth/Register" -d "{\"email\":\"$1@example.com\",\"username\":\"$1\",\"password\":\"a long enough passphrase\"}" \
-        | python3 -c "import json,sys; r=json.load(sys.stdin); print(r['tokens']['accessToken'], r['user']['id'])"
-}
-read -r owner_token owner_id < <(token bench_owner)
-read -r fan_token _ < <(token bench_fan)
+read -r owner_token owner_id < <(register_user bench_owner)
+read -r fan_token _ < <(register_user bench_fan)
 
 # The song SubmitFeedback rates: made, completed and published through the lyrics service.
 song=$("$bin/lyrica" call 127.0.0.1:7194 "$lyrics/CreateLyrics" -H "authorization: Bearer $owner_token" -d '{

@@ -40,14 +40,9 @@ LYRICS_CACHE_TTL=0s MIGRATE_ON_START=false "$bin/lyrica-lyrics" serve --port 719
 pids+=($!)
 wait_for lyrica-lyrics 7195
 
-auth=/lyrica.auth.v1.AuthService
 lyrics=/lyrica.lyrics.v1.LyricsService
-token() {
-    "$bin/lyrica" call 127.0.0.1:7193 "$auth/Register" -d "{\"email\":\"$1@example.com\",\"username\":\"$1\",\"password\":\"a long enough passphrase\"}" \
-        | python3 -c "import json,sys; r=json.load(sys.stdin); print(r['tokens']['accessToken'], r['user']['id'])"
-}
-read -r owner_token owner_id < <(token bench_owner)
-read -r reader_token _ < <(token bench_reader)
+read -r owner_token owner_id < <(register_user bench_owner)
+read -r reader_token _ < <(register_user bench_reader)
 
 # One song made the normal way (sections, revision), completed and published: the GetLyrics target.
 song=$("$bin/lyrica" call 127.0.0.1:7194 "$lyrics/CreateLyrics" -H "authorization: Bearer $owner_token" -d '{

@@ -35,8 +35,10 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         let user = try context.requireUser()
         let id = try Self.lyricsID(request.lyricsID)
         let change = try FeedbackChange(request)
-        try await self.writes.admit(user)
+        // Two independent round trips (Redis, the lyrics service) at once.
+        async let admitted: Void = self.writes.admit(user)
         let facts = try await self.directory.readableSong(id)
+        try await admitted
         let write = try await self.store.submit(change, userID: user, facts: facts, logger: context.logger)
         await self.popularity.record(write, logger: context.logger)
         guard let after = write.after else { throw RPCError(.internalError, "The feedback was written but not returned") }
