@@ -5,10 +5,15 @@ import ArgumentParser
 struct Lyrica: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lyrica",
-        abstract: "Call, list, describe and load-test Lyrica RPC services; load the retrieval corpus.",
+        abstract: "Write songs with Lyrica; call, list, describe and load-test its RPC services.",
         discussion: """
-            Errors print the status name and message and exit with 64 + the status code (as grpcurl does): \
-            for example 69 for NOT_FOUND (5) and 78 for UNAVAILABLE (14).
+            For people: register, login, whoami, generate, songs, search, rate, like, history, keys, corpus \
+            (signed in through a config file, mode 0600). For engineers: call, list, describe, bench, ingest. \
+            Errors exit with 64 + the status code (as grpcurl does): for example 69 for NOT_FOUND (5) and 78 \
+            for UNAVAILABLE (14); the CLI's own errors exit 1.
             """,
-        subcommands: [Call.self, ListServices.self, Describe.self, Bench.self, Ingest.self])
+        subcommands: [
+            Register.self, Login.self, Logout.self, WhoAmI.self, Generate.self, Songs.self, Search.self, Rate.self, Like.self,
+            History.self, Keys.self, Corpus.self, Call.self, ListServices.self, Describe.self, Bench.self, Ingest.self,
+        ])
 }

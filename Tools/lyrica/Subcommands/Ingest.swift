@@ -49,27 +49,31 @@ struct Ingest: AsyncParsableCommand {
         try await StatusExit.run(format: self.format) {
             let client = RPCClient(endpoints: try self.target.endpoints())
             defer { Task { await client.close() } }
-            let retrieval = Lyrica_Retrieval_V1_RetrievalService.Client(wrapping: client)
-            let total = documents.count
-            let text = self.format == .text
-            let last = try await retrieval.addDocuments(options: options) { writer in
-                for document in documents { try await writer.write(.with { $0.document = document }) }
-            } onResponses: { responses in
-                var last = Lyrica_Retrieval_V1_AddDocumentsResponse()
-                for try await progress in responses {
-                    last = progress
-                    if text && !progress.done { printLine("committed \(progress.committed)/\(total) documents") }
-                }
-                return last
-            }
-            if text {
-                printLine(
-                    "Ingested \(last.committed) documents from \(paths.count) file(s): \(last.created) new, \(last.replaced) replaced, "
-                        + "\(last.unchanged) unchanged; \(last.chunks) chunks embedded.")
-            } else {
-                printLine(try JSONMessages.encode(last, pretty: false))
-            }
+            try await Self.ingest(documents, from: paths, client: client, options: options, text: self.format == .text)
             await client.close()
+        }
+    }
+
+    /// Streams `documents` to AddDocuments, printing progress lines (`text`) or the final counts as JSON.
+    static func ingest(_ documents: [Lyrica_Retrieval_V1_Document], from paths: [String], client: RPCClient, options: CallOptions, text: Bool) async throws {
+        let retrieval = Lyrica_Retrieval_V1_RetrievalService.Client(wrapping: client)
+        let total = documents.count
+        let last = try await retrieval.addDocuments(options: options) { writer in
+            for document in documents { try await writer.write(.with { $0.document = document }) }
+        } onResponses: { responses in
+            var last = Lyrica_Retrieval_V1_AddDocumentsResponse()
+            for try await progress in responses {
+                last = progress
+                if text && !progress.done { printLine("committed \(progress.committed)/\(total) documents") }
+            }
+            return last
+        }
+        if text {
+            printLine(
+                "Ingested \(last.committed) documents from \(paths.count) file(s): \(last.created) new, \(last.replaced) replaced, "
+                    + "\(last.unchanged) unchanged; \(last.chunks) chunks embedded.")
+        } else {
+            printLine(try JSONMessages.encode(last, pretty: false))
         }
     }
 }
