@@ -36,9 +36,11 @@ package enum CLIProcess {
 
     /// The same, waiting on a thread of its own rather than on one of the few cooperative
     /// threads, which in-process servers the command talks to need.
-    package static func run(_ arguments: [String], executable: String = "lyrica", environment: [String: String]) async throws -> Output {
+    package static func run(
+        _ arguments: [String], executable: String = "lyrica", environment: [String: String], stdin: String? = nil
+    ) async throws -> Output {
         try await NIOThreadPool.singleton.runIfActive {
-            try Self.run(arguments, executable: executable, environment: environment, stdin: nil)
+            try Self.run(arguments, executable: executable, environment: environment, stdin: stdin)
         }
     }
 }

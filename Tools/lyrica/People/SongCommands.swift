@@ -197,7 +197,7 @@ enum SongText {
     static func summary(_ summary: Lyrica_Feedback_V1_LyricsSummary) -> String {
         guard summary.feedbackCount > 0 else { return "No feedback yet." }
         var parts = ["♥ \(summary.likes)", "saved \(summary.saves)"]
-        if summary.overall.count > 0 { parts.append(String(format: "rated %.1f/5 by %d", summary.overall.average, summary.overall.count)) }
+        if summary.overall.count > 0 { parts.append(String(format: "rated %.1f/5", summary.overall.average) + " by \(summary.overall.count)") }
         if !summary.tags.isEmpty { parts.append("tags: " + summary.tags.prefix(5).map { "\($0.tag) (\($0.count))" }.joined(separator: ", ")) }
         return parts.joined(separator: " · ")
     }
