@@ -1,59 +1,109 @@
 #!/usr/bin/env bash
-# Runs Lyrica locally: installs what is missing, starts the private PostgreSQL and Redis under
-# .lyrica-data/ (kept between runs), builds the release binaries and serves what exists so far:
-# lyrica-auth on 127.0.0.1:7101 (admin 9101), lyrica-lyrics on 7102 (admin 9102), lyrica-retrieval
-# on 7104 (admin 9104, index snapshot in .lyrica-data/retrieval-index.hnsw), lyrica-generation on
-# 7103 (admin 9103, the built-in composer; lexicon in .lyrica-data/lexicon), lyrica-feedback on
-# 7105 (admin 9105) and the Echo test service on 7100 (admin 9100). The demo account
-# (demo / "moonlit harbour lanterns") holds the admin scope and loads the default corpus (the
-# Debian fortunes songs-poems, love and literature) into retrieval. The auth master
-# secret is made once and kept in .lyrica-data/service-master-secret. At the end the demo user
-# generates a song, streamed agent by agent, and it is printed, then likes and rates it and
-# prints its feedback summary. Ctrl-C stops the services;
-# `Deploy/local/postgres.sh stop` and `Deploy/local/redis.sh stop` stop the stores.
+# Runs Lyrica locally, everything on loopback: installs what is missing, starts PostgreSQL and
+# Redis under .lyrica-data/ (kept between runs), builds the release binaries, migrates and starts
+# the five services as separate background processes — lyrica-auth 7101, lyrica-lyrics 7102,
+# lyrica-generation 7103 (the built-in composer; lexicon in .lyrica-data/lexicon),
+# lyrica-retrieval 7104 (index snapshot in .lyrica-data/retrieval-index.hnsw), lyrica-feedback
+# 7105, admin ports 9101–9105 — plus the Echo test service on 7100 (admin 9100), each logging to
+# .lyrica-data/logs/<service>.log. Then, with the `lyrica` CLI (signed in through
+# .lyrica-data/cli-config.json), the demo account (demo / "moonlit harbour lanterns", granted the
+# admin scope) loads the default corpus (the Debian fortunes songs-poems, love and literature)
+# into retrieval, generates a song (live progress, then the song), rates and likes it and shows it
+# with its feedback. The services stay up until `Deploy/local/run.sh stop`, which stops them and
+# the stores. The auth master secret is made once and kept in .lyrica-data/service-master-secret.
+#
+# Usage: Deploy/local/run.sh [start|stop|status]      (LYRICA_DATA moves the data folder)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+data=${LYRICA_DATA:-$PWD/.lyrica-data}
+export LYRICA_DATA=$data
+services=(echo:7100 auth:7101 lyrics:7102 generation:7103 retrieval:7104 feedback:7105)
+
+running() { [ -s "$data/run/$1.pid" ] && kill -0 "$(cat "$data/run/$1.pid")" 2>/dev/null; }
+
+stop() {
+    for entry in "${services[@]}"; do
+        name=${entry%%:*}
+        if running "$name"; then
+            pid=$(cat "$data/run/$name.pid")
+            kill -TERM "$pid"
+            for _ in $(seq 1 350); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+            echo "Stopped lyrica-$name"
+        fi
+        rm -f "$data/run/$name.pid"
+    done
+    Deploy/local/redis.sh stop || true
+    Deploy/local/postgres.sh stop || true
+}
+
+status() {
+    for entry in "${services[@]}"; do
+        name=${entry%%:*}
+        port=${entry##*:}
+        if running "$name"; then
+            echo "lyrica-$name  pid $(cat "$data/run/$name.pid")  127.0.0.1:$port  admin http://127.0.0.1:$((port + 2000))/readyz  log $data/logs/$name.log"
+        else
+            echo "lyrica-$name  stopped"
+        fi
+    done
+}
+
+case "${1:-start}" in
+    stop) stop; exit 0 ;;
+    status) status; exit 0 ;;
+    start) ;;
+    *) echo "usage: Deploy/local/run.sh [start|stop|status]" >&2; exit 2 ;;
+esac
 
 Deploy/local/dependencies.sh
 Deploy/local/postgres.sh start
 Deploy/local/redis.sh start
-data=${LYRICA_DATA:-$PWD/.lyrica-data}
 lexicon=$(Deploy/local/lexicon.sh "$data/lexicon")
 
-for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval lyrica-generation lyrica-feedback; do swift build -c release --product "$product"; done
+for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval lyrica-generation lyrica-feedback; do
+    swift build -c release --product "$product"
+done
 bin=$(swift build -c release --show-bin-path)
+mkdir -p "$data/logs" "$data/run"
 
 secret_file="$data/service-master-secret"
 [ -s "$secret_file" ] || (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=' > "$secret_file")
-export SERVICE_MASTER_SECRET REDIS_URL
 SERVICE_MASTER_SECRET=$(cat "$secret_file")
 REDIS_URL=$(Deploy/local/redis.sh url)
+endpoints="AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 GENERATION_ENDPOINTS=127.0.0.1:7103"
+endpoints+=" RETRIEVAL_ENDPOINTS=127.0.0.1:7104 FEEDBACK_ENDPOINTS=127.0.0.1:7105"
 
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null' EXIT INT TERM
-"$bin/lyrica-echo" serve --port 7100 --admin-port 9100 &
-pids+=($!)
-DATABASE_URL=$(Deploy/local/postgres.sh url auth) "$bin/lyrica-auth" serve --port 7101 --admin-port 9101 &
-pids+=($!)
-DATABASE_URL=$(Deploy/local/postgres.sh url lyrics) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret lyrics) \
-    AUTH_ENDPOINTS=127.0.0.1:7101 "$bin/lyrica-lyrics" serve --port 7102 --admin-port 9102 &
-pids+=($!)
-DATABASE_URL=$(Deploy/local/postgres.sh url retrieval) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret retrieval) \
-    AUTH_ENDPOINTS=127.0.0.1:7101 INDEX_SNAPSHOT_PATH="$data/retrieval-index.hnsw" \
-    "$bin/lyrica-retrieval" serve --port 7104 --admin-port 9104 &
-pids+=($!)
-DATABASE_URL=$(Deploy/local/postgres.sh url generation) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret generation) \
-    AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 RETRIEVAL_ENDPOINTS=127.0.0.1:7104 \
-    FEEDBACK_ENDPOINTS=127.0.0.1:7105 LEXICON_DIR="$lexicon" "$bin/lyrica-generation" serve --port 7103 --admin-port 9103 &
-pids+=($!)
-DATABASE_URL=$(Deploy/local/postgres.sh url feedback) SERVICE_SECRET=$("$bin/lyrica-auth" service-secret feedback) \
-    AUTH_ENDPOINTS=127.0.0.1:7101 LYRICS_ENDPOINTS=127.0.0.1:7102 "$bin/lyrica-feedback" serve --port 7105 --admin-port 9105 &
-pids+=($!)
+# launch NAME PORT [VARIABLE=VALUE…]: one service in the background with its own environment
+# (as a deployment would give it), migrated on start, logging to logs/NAME.log.
+launch() {
+    local name=$1 port=$2
+    shift 2
+    if running "$name"; then
+        echo "lyrica-$name is already running (pid $(cat "$data/run/$name.pid"))"
+        return
+    fi
+    # shellcheck disable=SC2086
+    env REDIS_URL="$REDIS_URL" $endpoints "$@" nohup "$bin/lyrica-$name" serve --port "$port" --admin-port $((port + 2000)) \
+        >> "$data/logs/$name.log" 2>&1 < /dev/null &
+    echo $! > "$data/run/$name.pid"
+}
+
+secret() { SERVICE_MASTER_SECRET=$SERVICE_MASTER_SECRET "$bin/lyrica-auth" service-secret "$1"; }
+database() { Deploy/local/postgres.sh url "$1"; }
+launch echo 7100
+launch auth 7101 DATABASE_URL="$(database auth)" SERVICE_MASTER_SECRET="$SERVICE_MASTER_SECRET"
+launch lyrics 7102 DATABASE_URL="$(database lyrics)" SERVICE_SECRET="$(secret lyrics)"
+launch retrieval 7104 DATABASE_URL="$(database retrieval)" SERVICE_SECRET="$(secret retrieval)" \
+    INDEX_SNAPSHOT_PATH="$data/retrieval-index.hnsw"
+launch generation 7103 DATABASE_URL="$(database generation)" SERVICE_SECRET="$(secret generation)" LEXICON_DIR="$lexicon"
+launch feedback 7105 DATABASE_URL="$(database feedback)" SERVICE_SECRET="$(secret feedback)"
+
 # Ready means /readyz answers 200: stores and called services reachable, retrieval's index loaded.
-for service in echo:9100 auth:9101 lyrics:9102 generation:9103 retrieval:9104 feedback:9105; do
-    python3 - "${service%%:*}" "${service##*:}" <<'PY'
+for entry in "${services[@]}"; do
+    python3 - "${entry%%:*}" $((${entry##*:} + 2000)) "$data/logs" <<'PY'
 import sys, time, urllib.request
-name, port = sys.argv[1], sys.argv[2]
+name, port, logs = sys.argv[1], sys.argv[2], sys.argv[3]
 for _ in range(1200):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
@@ -61,61 +111,35 @@ for _ in range(1200):
     except Exception:
         pass
     time.sleep(0.1)
-sys.exit(f"lyrica-{name} is not ready after 2 minutes (see http://127.0.0.1:{port}/readyz)")
+sys.exit(f"lyrica-{name} is not ready after 2 minutes: see {logs}/{name}.log and http://127.0.0.1:{port}/readyz")
 PY
 done
+status
 
-auth=/lyrica.auth.v1.AuthService
-lyrics=/lyrica.lyrics.v1.LyricsService
-retrieval=/lyrica.retrieval.v1.RetrievalService
-echo "Serving auth on 127.0.0.1:7101, lyrics on 7102, generation on 7103, retrieval on 7104, feedback on 7105 and echo on 7100 (admin: http://127.0.0.1:9103/readyz). Try:"
-echo "  $bin/lyrica list 127.0.0.1:7102 lyrica.lyrics.v1.LyricsService"
-echo "  $bin/lyrica call 127.0.0.1:7101 $auth/Login -d '{\"login\":\"demo\",\"password\":\"moonlit harbour lanterns\"}'"
-echo "  $bin/lyrica call 127.0.0.1:7102 $lyrics/SearchLyrics -H 'authorization: Bearer <accessToken>' -d '{\"query\":\"night\"}'"
-"$bin/lyrica" call 127.0.0.1:7101 "$auth/Register" \
-    -d '{"email":"demo@example.com","username":"demo","password":"moonlit harbour lanterns"}' >/dev/null 2>&1 || true
-DATABASE_URL=$(Deploy/local/postgres.sh url auth) "$bin/lyrica-auth" grant-scope demo admin >/dev/null
-token=$("$bin/lyrica" call 127.0.0.1:7101 "$auth/Login" -d '{"login":"demo","password":"moonlit harbour lanterns"}' \
-    | python3 -c "import json,sys; print(json.load(sys.stdin)['tokens']['accessToken'])")
-echo "Signed in as demo; a song of theirs, found by search:"
-"$bin/lyrica" call 127.0.0.1:7102 "$lyrics/CreateLyrics" -H "authorization: Bearer $token" -d '{
-  "title": "Harbour Lanterns", "genre": "folk",
-  "sections": [{"sectionType": "verse", "content": "Lanterns sway above the quay\nThe tide comes in to carry me"},
-               {"sectionType": "chorus", "content": "Oh harbour light, stay on tonight"}]}' >/dev/null
-"$bin/lyrica" call 127.0.0.1:7102 "$lyrics/SearchLyrics" -H "authorization: Bearer $token" -d '{"query":"harbour lantern","pageSize":1}'
+# The demo, through the CLI as a person would use it.
+export LYRICA_CONFIG="$data/cli-config.json"
+lyrica() { "$bin/lyrica" "$@"; }
+password="moonlit harbour lanterns"
+echo "$password" | lyrica register --username demo --email demo@example.com --password-stdin >/dev/null 2>&1 || true
+DATABASE_URL=$(database auth) "$bin/lyrica-auth" grant-scope demo admin >/dev/null
+echo "$password" | lyrica login demo --password-stdin   # scopes apply from a new sign-in
 echo "Loading the default corpus into retrieval:"
-"$bin/lyrica" ingest 127.0.0.1:7104 --token "$token"
+lyrica corpus ingest
 echo "The corpus passage nearest to 'the sea at night':"
-"$bin/lyrica" call 127.0.0.1:7104 "$retrieval/Search" -H "authorization: Bearer $token" -d '{"text":"the sea at night","k":1}'
-echo "A song generated by the agents (planner, researcher, writer, critic, refiner, finaliser):"
-"$bin/lyrica" call 127.0.0.1:7103 /lyrica.generation.v1.GenerationService/Generate -H "authorization: Bearer $token" \
-    -d '{"prompt":"A hopeful song about lanterns on a moonlit harbour","theme":"moonlit harbour","genre":"folk","seed":"7"}' \
-    | python3 -c '
-import json, sys
-text = sys.stdin.read()
-decoder, index, events = json.JSONDecoder(), 0, []
-while index < len(text):
-    while index < len(text) and text[index].isspace(): index += 1
-    if index >= len(text): break
-    event, index = decoder.raw_decode(text, index)
-    events.append(event)
-for event in events:
-    if "progress" in event and not event["progress"].get("partialText"):
-        print("  [%3d%%] %s: %s" % (event["progress"].get("percent", 0), event["progress"]["agent"], event["progress"]["step"]))
-song = events[-1].get("finished", {})
-print("\n" + song.get("song", {}).get("title", "?"))
-for section in song.get("song", {}).get("sections", []):
-    print("\n[" + section["type"] + "]")
-    for line in section["lines"]: print("  " + line)
-print("\nscores:", json.dumps(song.get("scores", {})), " lyrics id:", song.get("lyricsId"))
-open(sys.argv[1], "w").write(song.get("lyricsId", ""))
-' "$data/last-song-id"
-song_id=$(cat "$data/last-song-id")
-if [ -n "$song_id" ]; then
-    echo "The demo user likes and rates it; its feedback summary:"
-    "$bin/lyrica" call 127.0.0.1:7105 /lyrica.feedback.v1.FeedbackService/SubmitFeedback -H "authorization: Bearer $token" \
-        -d "{\"lyricsId\":\"$song_id\",\"liked\":true,\"overallRating\":5,\"tags\":{\"tags\":[\"hopeful\"]}}" >/dev/null
-    "$bin/lyrica" call 127.0.0.1:7105 /lyrica.feedback.v1.FeedbackService/GetLyricsSummary -H "authorization: Bearer $token" \
-        -d "{\"lyricsId\":\"$song_id\"}"
+lyrica search --corpus "the sea at night" --limit 1
+echo "A song written by the agents (planner, researcher, writer, critic, refiner, finaliser):"
+lyrica generate "A hopeful song about lanterns on a moonlit harbour" --theme "moonlit harbour" --genre folk --seed 7
+song=$(lyrica history --json --page-size 1 | python3 -c "import json,sys; print(json.load(sys.stdin)['generations'][0].get('lyricsId',''))")
+if [ -n "$song" ]; then
+    lyrica rate "$song" --overall 5 --tag hopeful
+    lyrica like "$song"
+    lyrica songs show "$song" | tail -3
 fi
-wait "${pids[@]}"
+cat <<EOF
+
+Lyrica is running; logs in $data/logs. Try, as demo (signed in through $LYRICA_CONFIG):
+  LYRICA_CONFIG=$LYRICA_CONFIG $bin/lyrica generate "a song about the first snow" --genre pop
+  LYRICA_CONFIG=$LYRICA_CONFIG $bin/lyrica songs list
+  $bin/lyrica list 127.0.0.1:7102 lyrica.lyrics.v1.LyricsService
+Stop everything with: Deploy/local/run.sh stop
+EOF
