@@ -403,6 +403,12 @@ let package = Package(
             path: "Tests/FeedbackServiceTests",
             swiftSettings: strictSettings
         ),
+        // Deploy/: Kubernetes, compose and systemd files parsed and cross-checked.
+        .testTarget(
+            name: "DeployTests",
+            path: "Tests/DeployTests",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "VerseTests",
             dependencies: ["Verse"],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lyrica builds and runs with, when any is missing:
 # libhiredis-dev (Redis client library), libargon2-dev (password hashing), postgresql, redis-server,
-# fortunes (the default retrieval corpus).
+# fortunes (the default retrieval corpus), python3-yaml (the deployment manifests' test reads YAML).
 set -euo pipefail
 needed=()
 [ -f /usr/include/hiredis/hiredis.h ] || needed+=(libhiredis-dev)
@@ -10,6 +10,7 @@ ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || needed+=(postgresql)
 command -v redis-server >/dev/null || needed+=(redis-server)
 # The default retrieval corpus: songs, poems, love and literature quotations.
 [ -f /usr/share/games/fortunes/songs-poems ] || needed+=(fortunes)
+python3 -c 'import yaml' 2>/dev/null || needed+=(python3-yaml)
 if [ ${#needed[@]} -gt 0 ]; then
     echo "Installing ${needed[*]} (apt-get)…" >&2
     export DEBIAN_FRONTEND=noninteractive
