@@ -403,6 +403,13 @@ let package = Package(
             path: "Tests/FeedbackServiceTests",
             swiftSettings: strictSettings
         ),
+        // The five services as deployed, each its own process from the built executables.
+        .testTarget(
+            name: "SuiteTests",
+            dependencies: ["LyricaRPC", "LyricaProtos", "LyricaService", "TestSupport", nioCore, swiftProtobuf],
+            path: "Tests/SuiteTests",
+            swiftSettings: strictSettings
+        ),
         // Deploy/: Kubernetes, compose and systemd files parsed and cross-checked.
         .testTarget(
             name: "DeployTests",

@@ -1,0 +1,130 @@
+import Foundation
+import LyricaProtos
+import LyricaRPC
+import LyricaService
+import NIOCore
+import SwiftProtobuf
+import Testing
+import TestSupport
+
+/// The running suite: its processes, a client per service, and the CLI pointed at it.
+struct DeployedSuite: Sendable {
+    let processes: [String: ServiceProcess]
+    let clients: [String: RPCClient]
+    let configFile: String
+
+    func client(_ service: String) throws -> RPCClient {
+        guard let client = self.clients[service] else { throw ServiceProcessError(description: "no \(service) client") }
+        return client
+    }
+
+    func bearer(_ token: String) -> CallOptions {
+        CallOptions(timeout: .seconds(10), metadata: ["authorization": "Bearer \(token)"])
+    }
+
+    /// `lyrica ARGUMENTS` with every service's endpoint and this suite's config file.
+    var cli: @Sendable ([String], String?) async throws -> CLIProcess.Output {
+        let endpoints = self.processes.values.flatMap { ["--endpoint", "\($0.name)=\($0.endpoint)"] }
+        let config = self.configFile
+        return { arguments, stdin in
+            try await CLIProcess.run(arguments + ["--config", config] + endpoints, environment: [:], stdin: stdin)
+        }
+    }
+
+    /// The access token `lyrica login` saved.
+    func profileToken() throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.configFile))) as? [String: Any]
+        guard let token = object?["accessToken"] as? String else { throw ServiceProcessError(description: "no token in \(self.configFile)") }
+        return token
+    }
+
+    /// New accounts' access tokens.
+    func registerUsers(_ count: Int) async throws -> [String] {
+        let auth = Lyrica_Auth_V1_AuthService.Client(wrapping: try self.client("auth"))
+        var tokens: [String] = []
+        for index in 0..<count {
+            let suffix = UUID().uuidString.prefix(8).lowercased()
+            let response = try await auth.register(
+                .with {
+                    $0.username = "fan_\(index)_\(suffix)"
+                    $0.email = "fan\(index)\(suffix)@example.com"
+                    $0.password = "a long enough passphrase"
+                })
+            tokens.append(response.tokens.accessToken)
+        }
+        return tokens
+    }
+
+    /// Likes `song` as `token`'s user, retrying failed tries (a service restarting) for up to 30 s.
+    func likeUntilAcknowledged(_ song: String, token: String) async throws {
+        let feedback = Lyrica_Feedback_V1_FeedbackService.Client(wrapping: try self.client("feedback"))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                _ = try await feedback.submitFeedback(
+                    .with {
+                        $0.lyricsID = song
+                        $0.liked = true
+                    }, options: self.bearer(token))
+                return
+            } catch let error as RPCError where [.unavailable, .deadlineExceeded, .cancelled].contains(error.code) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
+
+/// Starts auth, lyrics, retrieval, feedback and generation as processes (in that order, each
+/// waiting for the ones it calls), each with its own new database, then runs `body`.
+func withDeployedSuite<Result: Sendable>(_ body: (DeployedSuite) async throws -> Result) async throws -> Result {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lyrica-suite-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let master = "suite-master-secret-0123456789-abcdefghijklmnop"
+    let redis = try TestServers.redisURL() + "?key_prefix=test:\(UUID().uuidString.lowercased()):"
+    let names = ["auth", "lyrics", "retrieval", "feedback", "generation"]
+    var ports: [String: (Int, Int)] = [:]
+    for name in names { ports[name] = (try ServiceProcess.freePort(), try ServiceProcess.freePort()) }
+    let endpoints = Dictionary(uniqueKeysWithValues: names.map { ("\($0.uppercased())_ENDPOINTS", "127.0.0.1:\(ports[$0]!.0)") })
+    let lexicon = ProcessInfo.processInfo.environment["LYRICA_TEST_LEXICON"] ?? ".build/lexicon"
+
+    return try await withDatabases(count: names.count) { databases in
+        var processes: [String: ServiceProcess] = [:]
+        for (index, name) in names.enumerated() {
+            var environment = endpoints.merging(["DATABASE_URL": databases[index], "REDIS_URL": redis, "LOG_LEVEL": "info"]) { $1 }
+            if name == "auth" {
+                environment.merge(["SERVICE_MASTER_SECRET": master, "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1"]) { $1 }
+            } else {
+                environment["SERVICE_SECRET"] = ServiceSecret.derive(service: name, masterSecret: master)
+            }
+            if name == "generation" { environment["LEXICON_DIR"] = lexicon }
+            processes[name] = ServiceProcess(name: name, port: ports[name]!.0, adminPort: ports[name]!.1, environment: environment, logFolder: folder)
+        }
+        defer { for process in processes.values { process.stop() } }
+        for name in names {
+            try processes[name]!.start()
+            try await processes[name]!.waitUntilServing()
+        }
+        var clients: [String: RPCClient] = [:]
+        for (name, process) in processes {
+            clients[name] = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: process.port)], logger: testLogger("suite-\(name)"))
+        }
+        let suite = DeployedSuite(processes: processes, clients: clients, configFile: folder.appendingPathComponent("config.json").path)
+        do {
+            let result = try await body(suite)
+            for client in clients.values { await client.close() }
+            return result
+        } catch {
+            for client in clients.values { await client.close() }
+            for process in processes.values { Issue.record("lyrica-\(process.name) log: \(process.logTail())") }
+            throw error
+        }
+    }
+}
+
+/// `count` fresh databases (dropped afterwards), as URLs.
+private func withDatabases<Result: Sendable>(count: Int, _ body: ([String]) async throws -> Result) async throws -> Result {
+    guard count > 0 else { return try await body([]) }
+    return try await withTestDatabase { _, url in
+        try await withDatabases(count: count - 1) { rest in try await body([url] + rest) }
+    }
+}

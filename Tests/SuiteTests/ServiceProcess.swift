@@ -1,0 +1,98 @@
+import Foundation
+import LyricaRPC
+import NIOCore
+import TestSupport
+
+/// One service executable running as its own process, as it is deployed: its own environment
+/// (database, Redis, ports, secret, endpoints of the others), its log in a file. Killed and
+/// started again on the same ports, it is a restart.
+final class ServiceProcess: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let adminPort: Int
+    let environment: [String: String]
+    let logURL: URL
+    private var process: Process?
+
+    init(name: String, port: Int, adminPort: Int, environment: [String: String], logFolder: URL) {
+        self.name = name
+        self.port = port
+        self.adminPort = adminPort
+        self.environment = environment
+        self.logURL = logFolder.appendingPathComponent("\(name).log")
+    }
+
+    var endpoint: String { "127.0.0.1:\(self.port)" }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = builtExecutable("lyrica-\(self.name)")
+        process.arguments = ["serve"]
+        process.environment = ProcessInfo.processInfo.environment.merging(self.environment.merging([
+            "RPC_PORT": String(self.port), "ADMIN_PORT": String(self.adminPort), "SHUTDOWN_GRACE": "5s",
+        ]) { $1 }) { $1 }
+        if !FileManager.default.fileExists(atPath: self.logURL.path) { FileManager.default.createFile(atPath: self.logURL.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: self.logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+    }
+
+    /// SIGKILL: no draining, no goodbye — what a crash or an OOM kill does.
+    func kill() {
+        guard let process = self.process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then waits for the drain.
+    func stop() {
+        guard let process = self.process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Until the service's health check answers SERVING.
+    func waitUntilServing(timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let check = try await CLIProcess.run(["healthcheck", "--port", String(self.port)], executable: "lyrica-\(self.name)", environment: [:])
+            if check.status == 0 { return }
+            if let process = self.process, !process.isRunning {
+                throw ServiceProcessError(description: "lyrica-\(self.name) exited: \(self.logTail())")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ServiceProcessError(description: "lyrica-\(self.name) is not serving after \(timeout): \(self.logTail())")
+    }
+
+    func logTail() -> String {
+        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
+        return String(text.suffix(2_000))
+    }
+
+    /// A loopback port nothing listens on now.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw ServiceProcessError(description: "cannot bind a loopback port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct ServiceProcessError: Error, CustomStringConvertible {
+    let description: String
+}
