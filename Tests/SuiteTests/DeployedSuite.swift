@@ -31,6 +31,11 @@ struct DeployedSuite: Sendable {
         }
     }
 
+    /// The named services' log tails, for a failure's message.
+    func logs(_ names: [String]) -> String {
+        names.map { "lyrica-\($0) log: \(self.processes[$0]?.logTail() ?? "")" }.joined(separator: "\n")
+    }
+
     /// The access token `lyrica login` saved.
     func profileToken() throws -> String {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.configFile))) as? [String: Any]
@@ -115,7 +120,7 @@ func withDeployedSuite<Result: Sendable>(_ body: (DeployedSuite) async throws ->
             return result
         } catch {
             for client in clients.values { await client.close() }
-            for process in processes.values { Issue.record("lyrica-\(process.name) log: \(process.logTail())") }
+            Issue.record(Comment(rawValue: suite.logs(names)))
             throw error
         }
     }

@@ -50,12 +50,14 @@ struct DeployedSuiteTests {
             #expect(acknowledged == fans.count)
             // Every acknowledged like is in the feedback service and, through its outbox, in lyrics.
             let writerToken = try suite.profileToken()
-            try await eventually("the song shows \(fans.count) likes", timeout: .seconds(30)) {
-                let lyrics = try await Lyrica_Lyrics_V1_LyricsService.Client(wrapping: suite.client("lyrics")).getLyrics(
+            let likesInLyrics = { @Sendable in
+                try await Lyrica_Lyrics_V1_LyricsService.Client(wrapping: suite.client("lyrics")).getLyrics(
                     .with { $0.id = song }, options: suite.bearer(writerToken)
-                ).lyrics
-                return lyrics.likeCount == Int64(fans.count)
+                ).lyrics.likeCount
             }
+            try await eventually("the song shows \(fans.count) likes", timeout: .seconds(30)) { try await likesInLyrics() == Int64(fans.count) }
+            let shown = try await likesInLyrics()
+            #expect(shown == Int64(fans.count), "lyrics shows \(shown) likes. \(suite.logs(["feedback", "lyrics"]))")
             let summary = try await Lyrica_Feedback_V1_FeedbackService.Client(wrapping: suite.client("feedback")).getLyricsSummary(
                 .with { $0.lyricsID = song }, options: suite.bearer(writerToken)
             ).summary

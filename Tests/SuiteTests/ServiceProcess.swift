@@ -1,6 +1,7 @@
 import Foundation
 import LyricaRPC
 import NIOCore
+import Testing
 import TestSupport
 
 /// One service executable running as its own process, as it is deployed: its own environment
@@ -47,11 +48,17 @@ final class ServiceProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then waits for the drain.
-    func stop() {
+    /// SIGTERM, then waits for the drain; a process still running after `timeout` is killed
+    /// (and reported), so a hung service cannot hang the test run.
+    func stop(timeout: Duration = .seconds(30)) {
         guard let process = self.process, process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning {
+            Issue.record("lyrica-\(self.name) ignored SIGTERM for \(timeout); killed. Log: \(self.logTail())")
+            self.kill()
+        }
     }
 
     /// Until the service's health check answers SERVING.

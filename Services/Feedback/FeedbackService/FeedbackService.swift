@@ -107,10 +107,8 @@ package struct FeedbackService: Lyrica_Feedback_V1_FeedbackService.ServiceProtoc
         guard let known else { return .with { $0.summary = FeedbackStore.emptySummary(id) } }
         // Keyed by the feedback's write count: a summary computed before a write is never served after it.
         let key = "\(id.uuidString.lowercased()):\(known.feedbackVersion)"
-        if let cached = await self.summaries.get(key) { return .with { $0.summary = cached } }
-        let summary = try await self.store.summary(lyricsID: id, logger: context.logger)
-        await self.summaries.put(summary, key: key)
-        return .with { $0.summary = summary }
+        let summary = try await self.summaries.value(key) { try await self.store.summary(lyricsID: id, logger: context.logger) }
+        return .with { $0.summary = summary ?? FeedbackStore.emptySummary(id) }
     }
 
     package func listPopular(_ request: Lyrica_Feedback_V1_ListPopularRequest, context: RPCContext) async throws

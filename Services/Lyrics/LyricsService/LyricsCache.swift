@@ -13,14 +13,10 @@ package struct LyricsCache: Sendable {
         self.cache = MessageCache(redis: redis, prefix: "api:lyrics:", ttl: ttl)
     }
 
-    /// The cached song; nil on a miss, or when Redis is unreachable (the database still answers).
-    package func lyrics(id: UUID) async -> Lyrica_Lyrics_V1_Lyrics? {
-        await self.cache.get(id.uuidString.lowercased())
-    }
-
-    package func remember(_ lyrics: Lyrica_Lyrics_V1_Lyrics) async {
-        guard let id = UUID(uuidString: lyrics.id) else { return }
-        await self.cache.put(lyrics, key: id.uuidString.lowercased())
+    /// The song from the cache, or else from `load` (then cached). Redis being unreachable
+    /// only means the database answers.
+    package func lyrics(id: UUID, load: () async throws -> Lyrica_Lyrics_V1_Lyrics?) async throws -> Lyrica_Lyrics_V1_Lyrics? {
+        try await self.cache.value(id.uuidString.lowercased(), load: load)
     }
 
     /// Drops a song's entry. If Redis cannot be reached the write has still committed; a stale

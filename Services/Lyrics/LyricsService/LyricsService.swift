@@ -206,11 +206,7 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
     /// The song if `viewer` may read it, from the cache or else the store (then cached);
     /// NOT_FOUND otherwise, whether it is missing or someone else's private song.
     private func readable(_ id: UUID, by viewer: Viewer, context: RPCContext) async throws -> Lyrica_Lyrics_V1_Lyrics {
-        var lyrics = await self.cache.lyrics(id: id)
-        if lyrics == nil {
-            lyrics = try await self.store.lyrics(id: id, logger: context.logger)
-            if let lyrics { await self.cache.remember(lyrics) }
-        }
+        let lyrics = try await self.cache.lyrics(id: id) { try await self.store.lyrics(id: id, logger: context.logger) }
         guard let lyrics, viewer.canRead(lyrics) else { throw LyricsError.notFound(id.uuidString.lowercased()) }
         return lyrics
     }

@@ -53,14 +53,21 @@ package final class ServiceHost<Definition: LyricaServiceDefinition>: Sendable {
             migrated.open()
         })
         services += parts.background.map { service in PreludeService(service) { try await migrated.wait() } }
-        self.group = ServiceGroup(
-            services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [],
-            cancellationSignals: [], logger: logger)
+        var group = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], cancellationSignals: [], logger: logger)
+        // A part that ignores shutdown must not keep the process alive: past the drain and a
+        // margin, shutdown turns into cancellation, and a part ignoring that too ends the process.
+        group.maximumGracefulShutdownDuration = Duration(configuration.server.shutdownGracePeriod) + Self.shutdownMargin
+        group.maximumCancellationDuration = Self.shutdownMargin
+        self.group = ServiceGroup(configuration: group)
         self.configuration = configuration
         self.server = server
         self.admin = admin
         self.runtime = runtime
     }
+
+    /// How long, past the RPC drain, the other parts have to stop, and then to honour cancellation.
+    static var shutdownMargin: Duration { .seconds(10) }
 
     package func run() async throws {
         try await self.group.run()
