@@ -406,7 +406,10 @@ let package = Package(
         // The five services as deployed, each its own process from the built executables.
         .testTarget(
             name: "SuiteTests",
-            dependencies: ["LyricaRPC", "LyricaProtos", "LyricaService", "TestSupport", nioCore, swiftProtobuf],
+            dependencies: [
+                "LyricaRPC", "LyricaProtos", "LyricaService", "TestSupport", nioCore, swiftProtobuf,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/SuiteTests",
             swiftSettings: strictSettings
         ),

@@ -137,6 +137,20 @@ struct CLITests {
         }
     }
 
+    @Test("bench of failing calls counts them and says why, with the first message per status")
+    func benchReportsWhyCallsFail() async throws {
+        try await withRunningServer { server in
+            let output = try CLIProcess.run([
+                "bench", "\(server.endpoint)", "/lyrica.echo.v1.EchoService/Get", "-d", #"{"text":"x","delayMillis":70000}"#,
+                "--total", "20", "--format", "json",
+            ])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], "\(output.stderr)")
+            #expect((report["statusCodes"] as? [String: Int]) == ["INVALID_ARGUMENT": 20])
+            let errors = try #require(report["firstErrors"] as? [String: String])
+            #expect(errors["INVALID_ARGUMENT"]?.contains("delay_millis is 70000") == true)
+        }
+    }
+
     @Test("bench of a streaming method counts messages")
     func benchStreaming() async throws {
         try await withRunningServer { server in

@@ -7,11 +7,25 @@ import SwiftProtobuf
 import Testing
 import TestSupport
 
-/// The running suite: its processes, a client per service, and the CLI pointed at it.
+/// The running suite: its processes, a client per service (over all of its instances), and the
+/// CLI pointed at it.
 struct DeployedSuite: Sendable {
-    let processes: [String: ServiceProcess]
+    static let allServices = ["auth", "lyrics", "retrieval", "feedback", "generation"]
+
+    /// Instances by service, in start order.
+    let instances: [String: [ServiceProcess]]
     let clients: [String: RPCClient]
     let configFile: String
+    /// Each service's database, as a URL.
+    let databases: [String: String]
+
+    /// A service's first (or only) instance.
+    var processes: [String: ServiceProcess] { self.instances.compactMapValues(\.first) }
+
+    /// `host:port,host:port` of a service's instances, as clients take it.
+    func endpointList(_ service: String) -> String {
+        (self.instances[service] ?? []).map(\.endpoint).joined(separator: ",")
+    }
 
     func client(_ service: String) throws -> RPCClient {
         guard let client = self.clients[service] else { throw ServiceProcessError(description: "no \(service) client") }
@@ -24,7 +38,7 @@ struct DeployedSuite: Sendable {
 
     /// `lyrica ARGUMENTS` with every service's endpoint and this suite's config file.
     var cli: @Sendable ([String], String?) async throws -> CLIProcess.Output {
-        let endpoints = self.processes.values.flatMap { ["--endpoint", "\($0.name)=\($0.endpoint)"] }
+        let endpoints = self.instances.keys.flatMap { ["--endpoint", "\($0)=\(self.endpointList($0))"] }
         let config = self.configFile
         return { arguments, stdin in
             try await CLIProcess.run(arguments + ["--config", config] + endpoints, environment: [:], stdin: stdin)
@@ -33,7 +47,7 @@ struct DeployedSuite: Sendable {
 
     /// The named services' log tails, for a failure's message.
     func logs(_ names: [String]) -> String {
-        names.map { "lyrica-\($0) log: \(self.processes[$0]?.logTail() ?? "")" }.joined(separator: "\n")
+        names.flatMap { self.instances[$0] ?? [] }.map { "\($0.instance) log: \($0.logTail())" }.joined(separator: "\n")
     }
 
     /// The access token `lyrica login` saved.
@@ -79,41 +93,55 @@ struct DeployedSuite: Sendable {
     }
 }
 
-/// Starts auth, lyrics, retrieval, feedback and generation as processes (in that order, each
-/// waiting for the ones it calls), each with its own new database, then runs `body`.
-func withDeployedSuite<Result: Sendable>(_ body: (DeployedSuite) async throws -> Result) async throws -> Result {
+/// Starts `services` as processes (in the order given, each waiting for the ones before it), each
+/// with its own new database shared by its `instances`, then runs `body`. `environment` is added
+/// to every process's.
+func withDeployedSuite<Result: Sendable>(
+    services names: [String] = DeployedSuite.allServices, instances counts: [String: Int] = [:], environment extra: [String: String] = [:],
+    _ body: (DeployedSuite) async throws -> Result
+) async throws -> Result {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lyrica-suite-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let master = "suite-master-secret-0123456789-abcdefghijklmnop"
     let redis = try TestServers.redisURL() + "?key_prefix=test:\(UUID().uuidString.lowercased()):"
-    let names = ["auth", "lyrics", "retrieval", "feedback", "generation"]
-    var ports: [String: (Int, Int)] = [:]
-    for name in names { ports[name] = (try ServiceProcess.freePort(), try ServiceProcess.freePort()) }
-    let endpoints = Dictionary(uniqueKeysWithValues: names.map { ("\($0.uppercased())_ENDPOINTS", "127.0.0.1:\(ports[$0]!.0)") })
+    var ports: [String: [(Int, Int)]] = [:]
+    for name in names { ports[name] = try (0..<(counts[name] ?? 1)).map { _ in (try ServiceProcess.freePort(), try ServiceProcess.freePort()) } }
+    let endpoints = Dictionary(uniqueKeysWithValues: names.map { name in
+        ("\(name.uppercased())_ENDPOINTS", ports[name]!.map { "127.0.0.1:\($0.0)" }.joined(separator: ","))
+    })
     let lexicon = ProcessInfo.processInfo.environment["LYRICA_TEST_LEXICON"] ?? ".build/lexicon"
 
-    return try await withDatabases(count: names.count) { databases in
-        var processes: [String: ServiceProcess] = [:]
-        for (index, name) in names.enumerated() {
-            var environment = endpoints.merging(["DATABASE_URL": databases[index], "REDIS_URL": redis, "LOG_LEVEL": "info"]) { $1 }
+    return try await withDatabases(count: names.count) { databaseList in
+        let databases = Dictionary(uniqueKeysWithValues: zip(names, databaseList))
+        var instances: [String: [ServiceProcess]] = [:]
+        for name in names {
+            var environment = endpoints.merging(["DATABASE_URL": databases[name]!, "REDIS_URL": redis, "LOG_LEVEL": "info"]) { $1 }
             if name == "auth" {
                 environment.merge(["SERVICE_MASTER_SECRET": master, "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1"]) { $1 }
             } else {
                 environment["SERVICE_SECRET"] = ServiceSecret.derive(service: name, masterSecret: master)
             }
             if name == "generation" { environment["LEXICON_DIR"] = lexicon }
-            processes[name] = ServiceProcess(name: name, port: ports[name]!.0, adminPort: ports[name]!.1, environment: environment, logFolder: folder)
+            environment.merge(extra) { $1 }
+            instances[name] = ports[name]!.enumerated().map { index, port in
+                ServiceProcess(
+                    name: name, instance: index == 0 ? name : "\(name)-\(index + 1)", port: port.0, adminPort: port.1,
+                    environment: environment, logFolder: folder)
+            }
         }
-        defer { for process in processes.values { process.stop() } }
-        for name in names {
-            try processes[name]!.start()
-            try await processes[name]!.waitUntilServing()
+        let all = names.flatMap { instances[$0]! }
+        defer { for process in all { process.stop() } }
+        for process in all {
+            try process.start()
+            try await process.waitUntilServing()
         }
         var clients: [String: RPCClient] = [:]
-        for (name, process) in processes {
-            clients[name] = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: process.port)], logger: testLogger("suite-\(name)"))
+        for (name, processes) in instances {
+            clients[name] = RPCClient(
+                endpoints: processes.map { Endpoint(host: "127.0.0.1", port: $0.port) }, logger: testLogger("suite-\(name)"))
         }
-        let suite = DeployedSuite(processes: processes, clients: clients, configFile: folder.appendingPathComponent("config.json").path)
+        let suite = DeployedSuite(
+            instances: instances, clients: clients, configFile: folder.appendingPathComponent("config.json").path, databases: databases)
         do {
             let result = try await body(suite)
             for client in clients.values { await client.close() }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import LyricaRPC
 import NIOCore
 import Testing
@@ -8,19 +11,23 @@ import TestSupport
 /// (database, Redis, ports, secret, endpoints of the others), its log in a file. Killed and
 /// started again on the same ports, it is a restart.
 final class ServiceProcess: @unchecked Sendable {
+    /// The service (`lyrica-NAME`).
     let name: String
+    /// This process among the service's instances (`lyrics`, `lyrics-2`), naming its log.
+    let instance: String
     let port: Int
     let adminPort: Int
     let environment: [String: String]
     let logURL: URL
     private var process: Process?
 
-    init(name: String, port: Int, adminPort: Int, environment: [String: String], logFolder: URL) {
+    init(name: String, instance: String, port: Int, adminPort: Int, environment: [String: String], logFolder: URL) {
         self.name = name
+        self.instance = instance
         self.port = port
         self.adminPort = adminPort
         self.environment = environment
-        self.logURL = logFolder.appendingPathComponent("\(name).log")
+        self.logURL = logFolder.appendingPathComponent("\(instance).log")
     }
 
     var endpoint: String { "127.0.0.1:\(self.port)" }
@@ -56,7 +63,7 @@ final class ServiceProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
         if process.isRunning {
-            Issue.record("lyrica-\(self.name) ignored SIGTERM for \(timeout); killed. Log: \(self.logTail())")
+            Issue.record("\(self.instance) ignored SIGTERM for \(timeout); killed. Log: \(self.logTail())")
             self.kill()
         }
     }
@@ -68,11 +75,21 @@ final class ServiceProcess: @unchecked Sendable {
             let check = try await CLIProcess.run(["healthcheck", "--port", String(self.port)], executable: "lyrica-\(self.name)", environment: [:])
             if check.status == 0 { return }
             if let process = self.process, !process.isRunning {
-                throw ServiceProcessError(description: "lyrica-\(self.name) exited: \(self.logTail())")
+                throw ServiceProcessError(description: "\(self.instance) exited: \(self.logTail())")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ServiceProcessError(description: "lyrica-\(self.name) is not serving after \(timeout): \(self.logTail())")
+        throw ServiceProcessError(description: "\(self.instance) is not serving after \(timeout): \(self.logTail())")
+    }
+
+    /// How many calls of `method` this process answered OK since it started, from its /metrics.
+    func servedCalls(method: String) async throws -> Int {
+        let url = URL(string: "http://127.0.0.1:\(self.adminPort)/metrics")!
+        let (data, _) = try await URLSession.shared.data(from: url)
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("rpc_server_requests") && $0.contains(#"rpc_method="\#(method)""#) && $0.contains(#"rpc_status_code="OK""#) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0) { $0 + Int($1) }
     }
 
     func logTail() -> String {

@@ -43,6 +43,23 @@ package final class RPCClient: Service, Sendable {
         await self.close()
     }
 
+    /// Connects to every endpoint now rather than at the first calls (a benchmark should not
+    /// measure connecting, nor make calls just to connect). Endpoints that cannot be reached are
+    /// left to reconnect on their own; UNAVAILABLE only when none can.
+    package func connect() async throws {
+        var failures: [String] = []
+        for subchannel in self.subchannels {
+            do {
+                _ = try await subchannel.connection()
+            } catch let error as RPCError {
+                failures.append(error.message)
+            }
+        }
+        if failures.count == self.subchannels.count {
+            throw RPCError(.unavailable, "No endpoint is reachable: " + Set(failures).sorted().joined(separator: "; "))
+        }
+    }
+
     /// Closes every connection; calls still running fail with UNAVAILABLE.
     package func close() async {
         for subchannel in self.subchannels {

@@ -32,6 +32,10 @@ struct BenchReport {
         self.result.stats.statusCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.name, $0.value) }
     }
 
+    private var firstErrors: [(String, String)] {
+        self.result.stats.firstErrors.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.name, $0.value) }
+    }
+
     func text() -> String {
         let histogram = self.result.stats.histogram
         var lines = [
@@ -54,6 +58,9 @@ struct BenchReport {
             "Status codes:",
         ]
         lines += self.statusCounts.map { "  \($0.0): \($0.1)" }
+        if !self.firstErrors.isEmpty {
+            lines += ["", "First error per status:"] + self.firstErrors.map { "  \($0.0): \($0.1)" }
+        }
         if let client = self.clientSwitchesPerCall {
             lines += ["", String(format: "Context switches per call: client %.2f", client) + (self.serverSwitchesPerCall.map { String(format: ", server %.2f", $0) } ?? "")]
         }
@@ -75,6 +82,7 @@ struct BenchReport {
                 "max": Double(self.result.stats.histogram.max) / 1000,
             ],
             "statusCodes": Dictionary(uniqueKeysWithValues: self.statusCounts),
+            "firstErrors": Dictionary(uniqueKeysWithValues: self.firstErrors),
         ]
         if let rps = self.rps { object["rps"] = rps }
         if let client = self.clientSwitchesPerCall { object["clientContextSwitchesPerCall"] = client }

@@ -81,9 +81,9 @@ struct BenchRunner: Sendable {
                             stats.messages += try await self.callOnce(client)
                             stats.record(code: .ok, nanoseconds: (NIODeadline.now() - begin).nanoseconds)
                         } catch let error as RPCError {
-                            stats.record(code: error.code, nanoseconds: (NIODeadline.now() - begin).nanoseconds)
+                            stats.record(code: error.code, message: error.message, nanoseconds: (NIODeadline.now() - begin).nanoseconds)
                         } catch {
-                            stats.record(code: .unknown, nanoseconds: (NIODeadline.now() - begin).nanoseconds)
+                            stats.record(code: .unknown, message: "\(error)", nanoseconds: (NIODeadline.now() - begin).nanoseconds)
                         }
                         completed.wrappingIncrement(ordering: .relaxed)
                     }
@@ -123,16 +123,20 @@ struct BenchRunner: Sendable {
 struct WorkerStats: Sendable {
     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
     var statusCounts: [RPCError.Code: Int] = [:]
+    /// The first message seen per failing status, so a report says why calls failed.
+    var firstErrors: [RPCError.Code: String] = [:]
     var messages = 0
 
-    mutating func record(code: RPCError.Code, nanoseconds: Int64) {
+    mutating func record(code: RPCError.Code, message: String? = nil, nanoseconds: Int64) {
         _ = self.histogram.record(UInt64(max(nanoseconds, 1)))
         self.statusCounts[code, default: 0] += 1
+        if let message, self.firstErrors[code] == nil { self.firstErrors[code] = message }
     }
 
     mutating func merge(_ other: WorkerStats) {
         if other.histogram.totalCount > 0 { self.histogram.add(other.histogram) }
         for (code, count) in other.statusCounts { self.statusCounts[code, default: 0] += count }
+        self.firstErrors.merge(other.firstErrors) { first, _ in first }
         self.messages += other.messages
     }
 }
