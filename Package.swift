@@ -218,17 +218,26 @@ let package = Package(
             path: "Tests/Benchmarks/VerseBenchmark",
             swiftSettings: strictSettings
         ),
+        // all-MiniLM-L6-v2's speed and retrieval quality against the hashing embedder.
+        .executableTarget(
+            name: "EmbeddingBenchmark",
+            dependencies: ["Embedding", argumentParser],
+            path: "Tests/Benchmarks/EmbeddingBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Text processing shared by the services: chunking (syllables and rhymes to come).
         .target(
             name: "LyricaText",
             path: "Shared/LyricaText",
             swiftSettings: strictSettings
         ),
-        // Embedders for retrieval: the built-in hashing embedder (more backends to come).
+        // BLAS for the MiniLM embedder's matrix products.
+        .systemLibrary(name: "COpenBLAS", path: "Shared/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Embedders for retrieval: MiniLM in process, the built-in hashing embedder, OpenAI-compatible endpoints.
         .target(
             name: "Embedding",
             dependencies: [
-                nioCore, .product(name: "NIOHTTP1", package: "swift-nio"),
+                "COpenBLAS", nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Services/Retrieval/Embedding",

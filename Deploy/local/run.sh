@@ -3,7 +3,8 @@
 # Redis under .lyrica-data/ (kept between runs), builds the release binaries, migrates and starts
 # the five services as separate background processes — lyrica-auth 7101, lyrica-lyrics 7102,
 # lyrica-generation 7103 (the built-in composer; lexicon in .lyrica-data/lexicon),
-# lyrica-retrieval 7104 (index snapshot in .lyrica-data/retrieval-index.hnsw), lyrica-feedback
+# lyrica-retrieval 7104 (all-MiniLM-L6-v2 embeddings from .lyrica-data/minilm, index snapshot in
+# .lyrica-data/retrieval-index.hnsw), lyrica-feedback
 # 7105, admin ports 9101–9105 — plus the Echo test service on 7100 (admin 9100), each logging to
 # .lyrica-data/logs/<service>.log. Then, with the `lyrica` CLI (signed in through
 # .lyrica-data/cli-config.json), the demo account (demo / "moonlit harbour lanterns", granted the
@@ -60,6 +61,7 @@ Deploy/local/dependencies.sh
 Deploy/local/postgres.sh start
 Deploy/local/redis.sh start
 lexicon=$(Deploy/local/lexicon.sh "$data/lexicon")
+minilm=$(Deploy/local/minilm.sh "$data/minilm")
 
 for product in lyrica lyrica-echo lyrica-auth lyrica-lyrics lyrica-retrieval lyrica-generation lyrica-feedback; do
     swift build -c release --product "$product"
@@ -95,7 +97,7 @@ launch echo 7100
 launch auth 7101 DATABASE_URL="$(database auth)" SERVICE_MASTER_SECRET="$SERVICE_MASTER_SECRET"
 launch lyrics 7102 DATABASE_URL="$(database lyrics)" SERVICE_SECRET="$(secret lyrics)"
 launch retrieval 7104 DATABASE_URL="$(database retrieval)" SERVICE_SECRET="$(secret retrieval)" \
-    INDEX_SNAPSHOT_PATH="$data/retrieval-index.hnsw"
+    INDEX_SNAPSHOT_PATH="$data/retrieval-index.hnsw" MINILM_DIR="$minilm"
 launch generation 7103 DATABASE_URL="$(database generation)" SERVICE_SECRET="$(secret generation)" LEXICON_DIR="$lexicon"
 launch feedback 7105 DATABASE_URL="$(database feedback)" SERVICE_SECRET="$(secret feedback)"
 

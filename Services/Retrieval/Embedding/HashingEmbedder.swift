@@ -98,19 +98,6 @@ package struct HashingEmbedder: Embedder {
     ]
 }
 
-package enum EmbeddingError: Error, Equatable, CustomStringConvertible {
-    case noWords
-    /// A remote embedder failed or answered wrongly (the caller may retry later).
-    case remote(String)
-
-    package var description: String {
-        switch self {
-        case .noWords: "The text has no words to embed"
-        case .remote(let message): message
-        }
-    }
-}
-
 extension Substring {
     fileprivate func trimmingApostrophes() -> String {
         String(self.drop { $0 == "'" }.reversed().drop { $0 == "'" }.reversed())

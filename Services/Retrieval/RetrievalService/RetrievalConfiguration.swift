@@ -1,4 +1,6 @@
-import Foundation
+package import Foundation
+package import Logging
+import NIOCore
 package import LyricaRPC
 package import LyricaService
 package import VectorIndex
@@ -12,10 +14,16 @@ package struct RetrievalConfiguration: Sendable {
     /// from PostgreSQL at every start. `INDEX_SNAPSHOT_INTERVAL` (default 5 min) and
     /// `INDEX_POLL_INTERVAL` (how often the change log is read; default 250 ms).
     package var follower = IndexFollower.Settings()
-    /// `EMBEDDER`: `hashing` (built in, the default) or `openai` (an OpenAI-compatible
+    /// `EMBEDDER`: `auto` (the default: MiniLM when its weights are in `MINILM_DIR`, else the
+    /// hashing embedder with a warning), `minilm` (all-MiniLM-L6-v2 in process; missing weights
+    /// stop the start), `hashing` (built in, no files) or `openai` (an OpenAI-compatible
     /// `/v1/embeddings` endpoint: `EMBEDDING_URL`, `EMBEDDING_MODEL`, `EMBEDDING_API_KEY`,
     /// `EMBEDDING_TIMEOUT` (30 s), `EMBEDDING_BATCH` (64 texts per request)).
-    package var embedder = "hashing"
+    package var embedder = "auto"
+    /// `MINILM_DIR`: where `Deploy/local/minilm.sh` put the weights. Default /var/lib/lyrica/minilm.
+    package var miniLMDirectory = URL(fileURLWithPath: "/var/lib/lyrica/minilm")
+    /// `EMBEDDING_WORKERS`: threads MiniLM computes on. Default: one per core.
+    package var embeddingWorkers = System.coreCount
     package var openAI: OpenAIEmbedder.Configuration?
     /// `EMBEDDING_DIMENSION`: of the hashing embedder, or what the endpoint's model returns. Default 384.
     package var dimension = 384
@@ -26,9 +34,22 @@ package struct RetrievalConfiguration: Sendable {
 
     package init() {}
 
-    /// The configured embedder (without the Redis cache).
-    package func makeEmbedder() -> any Embedder {
-        self.openAI.map { OpenAIEmbedder(configuration: $0) } ?? HashingEmbedder(dimension: self.dimension)
+    /// The configured embedder (without the Redis cache), saying which at start.
+    package func makeEmbedder(logger: Logger) throws -> any Embedder {
+        if let openAI = self.openAI { return OpenAIEmbedder(configuration: openAI) }
+        switch self.embedder {
+        case "minilm":
+            return try MiniLMEmbedder(directory: self.miniLMDirectory, workers: self.embeddingWorkers)
+        case "auto" where MiniLMEmbedder.isInstalled(in: self.miniLMDirectory):
+            return try MiniLMEmbedder(directory: self.miniLMDirectory, workers: self.embeddingWorkers)
+        case "auto":
+            logger.warning(
+                "MiniLM weights not found; embedding with the hashing embedder, which matches words, not meaning",
+                metadata: ["minilm.dir": "\(self.miniLMDirectory.path)", "fix": "Deploy/local/minilm.sh \(self.miniLMDirectory.path)"])
+            return HashingEmbedder(dimension: self.dimension)
+        default:
+            return HashingEmbedder(dimension: self.dimension)
+        }
     }
 
     package init(environment: Environment) throws(ConfigurationError) {
@@ -45,7 +66,9 @@ package struct RetrievalConfiguration: Sendable {
             self.follower.pollInterval = interval
         }
         if let dimension = try environment.int("EMBEDDING_DIMENSION", in: 8...4_096) { self.dimension = dimension }
-        self.embedder = try environment.choice("EMBEDDER", ["hashing", "openai"]) ?? "hashing"
+        self.embedder = try environment.choice("EMBEDDER", ["auto", "minilm", "hashing", "openai"]) ?? "auto"
+        if let path = environment.string("MINILM_DIR"), !path.isEmpty { self.miniLMDirectory = URL(fileURLWithPath: path) }
+        if let workers = try environment.int("EMBEDDING_WORKERS", in: 1...256) { self.embeddingWorkers = workers }
         if self.embedder == "openai" {
             guard let url = environment.string("EMBEDDING_URL"), url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigurationError("EMBEDDER=openai needs EMBEDDING_URL, the API root such as http://127.0.0.1:8080/v1")

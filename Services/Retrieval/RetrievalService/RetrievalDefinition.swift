@@ -22,7 +22,7 @@ package struct RetrievalDefinition: LyricaServiceDefinition {
 
     package static func makeParts(_ runtime: ServiceRuntime) throws -> ServiceParts {
         let configuration = try RetrievalConfiguration(environment: runtime.configuration.environment)
-        let embedder = CachedEmbedder(base: configuration.makeEmbedder(), redis: runtime.redis, ttl: configuration.embeddingCacheTTL, logger: runtime.logger)
+        let embedder = CachedEmbedder(base: try configuration.makeEmbedder(logger: runtime.logger), redis: runtime.redis, ttl: configuration.embeddingCacheTTL, logger: runtime.logger)
         let store = DocumentStore(postgres: runtime.postgres)
         let vectors = IndexFollower.restore(
             from: configuration.follower.snapshotURL, dimension: embedder.dimension, parameters: configuration.index, logger: runtime.logger)
@@ -74,7 +74,7 @@ struct ReembedCommand: AsyncParsableCommand {
         try await self.options.withPostgres(for: RetrievalDefinition.self, task: "reembed") { client, logger in
             let configuration = try RetrievalConfiguration(environment: Environment())
             let store = DocumentStore(postgres: client)
-            let writer = DocumentWriter(store: store, embedder: configuration.makeEmbedder())
+            let writer = DocumentWriter(store: store, embedder: try configuration.makeEmbedder(logger: logger))
             var after: UUID?
             var rewritten = 0
             while true {
