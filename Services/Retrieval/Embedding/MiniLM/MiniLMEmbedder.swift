@@ -16,6 +16,7 @@ package final class MiniLMEmbedder: Embedder {
     package let encoder: BertEncoder
     package let batchSize: Int
     package let maxTokens = 256
+    package let workers: Int
     private let pool: NIOThreadPool
 
     /// The files `Deploy/local/minilm.sh` unpacks: `model.safetensors` and `vocab.txt`.
@@ -32,7 +33,8 @@ package final class MiniLMEmbedder: Embedder {
         }
         self.batchSize = max(batchSize, 1)
         openblas_set_num_threads(1)
-        self.pool = NIOThreadPool(numberOfThreads: max(workers, 1))
+        self.workers = max(workers, 1)
+        self.pool = NIOThreadPool(numberOfThreads: self.workers)
         self.pool.start()
     }
 
@@ -43,7 +45,9 @@ package final class MiniLMEmbedder: Embedder {
         if windows.contains(where: \.isEmpty) { throw EmbeddingError.noWords }
         let sequences = windows.flatMap { $0 }
         // Batches run at once on the pool (no padding: each packs its sequences); results keep order.
-        let batches = stride(from: 0, to: sequences.count, by: self.batchSize).map { Array(sequences[$0..<min($0 + self.batchSize, sequences.count)]) }
+        // A few texts still spread over every worker.
+        let size = min(self.batchSize, max(1, (sequences.count + self.workers - 1) / self.workers))
+        let batches = stride(from: 0, to: sequences.count, by: size).map { Array(sequences[$0..<min($0 + size, sequences.count)]) }
         let encoder = self.encoder
         let pool = self.pool
         let vectors = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
