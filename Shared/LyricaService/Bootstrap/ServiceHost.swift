@@ -98,7 +98,11 @@ struct PreludeService: Service {
     }
 
     func run() async throws {
-        try await self.prelude()
+        do {
+            try await self.prelude()
+        } catch is CancellationError {
+            return  // stopped before it started: nothing ran, so there is nothing to stop
+        }
         try await self.service.run()
     }
 }
@@ -116,7 +120,7 @@ final class StartGate: Sendable {
     func wait() async throws {
         while !self.isOpen.withLockedValue({ $0 }) {
             await sleepUnlessShuttingDown(.milliseconds(20))
-            if Task.isCancelled || Task.isShuttingDownGracefully { throw CancellationError() }
+            if !self.isOpen.withLockedValue({ $0 }) && (Task.isCancelled || Task.isShuttingDownGracefully) { throw CancellationError() }
         }
     }
 }
