@@ -26,6 +26,9 @@ package final class MiniLMEmbedder: Embedder {
 
     /// Loads the model from `directory`; fails with what is missing or wrong.
     package init(directory: URL, workers: Int = System.coreCount, batchSize: Int = 32) throws(EmbeddingError) {
+        guard Self.isInstalled(in: directory) else {
+            throw .modelFiles("no model.safetensors and vocab.txt in \(directory.path); Deploy/local/minilm.sh \(directory.path) fetches them")
+        }
         self.tokenizer = try WordPieceTokenizer(vocabularyFile: directory.appendingPathComponent("vocab.txt"))
         self.encoder = try BertEncoder(weights: try SafeTensors(contentsOf: directory.appendingPathComponent("model.safetensors")))
         guard self.tokenizer.vocabulary.count == BertEncoder.vocabularySize else {
