@@ -460,6 +460,15 @@ package nonisolated struct Lyrica_Lyrics_V1_CreateLyricsRequest: @unchecked Send
     set {_uniqueStorage()._status = newValue}
   }
 
+  /// Makes a retry safe: a second CreateLyrics from the same user with the same request_id (up to
+  /// 128 characters) answers with the song the first one created, as long as it exists, instead
+  /// of creating another. Send one when a call may be retried after an answer was lost (the
+  /// generation service sends "generation:<id>"). Empty: every call creates a song.
+  package var requestID: String {
+    get {_storage._requestID}
+    set {_uniqueStorage()._requestID = newValue}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -480,6 +489,9 @@ package nonisolated struct Lyrica_Lyrics_V1_CreateLyricsResponse: Sendable {
   package var hasLyrics: Bool {self._lyrics != nil}
   /// Clears the value of `lyrics`. Subsequent reads from it will return its default value.
   package mutating func clearLyrics() {self._lyrics = nil}
+
+  /// False when request_id matched a song created earlier, which is returned as it is now.
+  package var created: Bool = false
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1390,7 +1402,7 @@ nonisolated extension Lyrica_Lyrics_V1_Revision: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".CreateLyricsRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}sections\0\u{1}content\0\u{1}structure\0\u{1}genre\0\u{1}mood\0\u{1}theme\0\u{1}language\0\u{1}generation\0\u{1}scores\0\u{1}status\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}sections\0\u{1}content\0\u{1}structure\0\u{1}genre\0\u{1}mood\0\u{1}theme\0\u{1}language\0\u{1}generation\0\u{1}scores\0\u{1}status\0\u{3}request_id\0")
 
   fileprivate class _StorageClass {
     var _title: String = String()
@@ -1404,6 +1416,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
     var _generation: Lyrica_Lyrics_V1_GenerationMetadata? = nil
     var _scores: Lyrica_Lyrics_V1_Scores? = nil
     var _status: Lyrica_Lyrics_V1_LyricsStatus = .unspecified
+    var _requestID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1425,6 +1438,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
       _generation = source._generation
       _scores = source._scores
       _status = source._status
+      _requestID = source._requestID
     }
   }
 
@@ -1454,6 +1468,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
         case 9: try { try decoder.decodeSingularMessageField(value: &_storage._generation) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._scores) }()
         case 11: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._requestID) }()
         default: break
         }
       }
@@ -1499,6 +1514,9 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
       if _storage._status != .unspecified {
         try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 11)
       }
+      if !_storage._requestID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._requestID, fieldNumber: 12)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1519,6 +1537,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
         if _storage._generation != rhs_storage._generation {return false}
         if _storage._scores != rhs_storage._scores {return false}
         if _storage._status != rhs_storage._status {return false}
+        if _storage._requestID != rhs_storage._requestID {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1530,7 +1549,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsRequest: SwiftProtobuf.Messag
 
 nonisolated extension Lyrica_Lyrics_V1_CreateLyricsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".CreateLyricsResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lyrics\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lyrics\0\u{1}created\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1539,6 +1558,7 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsResponse: SwiftProtobuf.Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._lyrics) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.created) }()
       default: break
       }
     }
@@ -1552,11 +1572,15 @@ nonisolated extension Lyrica_Lyrics_V1_CreateLyricsResponse: SwiftProtobuf.Messa
     try { if let v = self._lyrics {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if self.created != false {
+      try visitor.visitSingularBoolField(value: self.created, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Lyrica_Lyrics_V1_CreateLyricsResponse, rhs: Lyrica_Lyrics_V1_CreateLyricsResponse) -> Bool {
     if lhs._lyrics != rhs._lyrics {return false}
+    if lhs.created != rhs.created {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -34,6 +34,75 @@ struct LyricsLifecycleTests {
         }
     }
 
+    @Test("A create retried with the caller's request id answers with the first song and saves no other")
+    func requestIDMakesRetriesSafe() async throws {
+        try await withLyricsService { harness in
+            let owner = try await harness.user()
+            let first = try await harness.lyrics.createLyrics(Self.request(title: "Night Drive", requestID: "retry-1"), options: AuthHarness.bearer(owner.token))
+            let retried = try await harness.lyrics.createLyrics(Self.request(title: "Another Title", requestID: "retry-1"), options: AuthHarness.bearer(owner.token))
+            #expect(first.created)
+            #expect(!retried.created)
+            #expect(retried.lyrics == first.lyrics)
+            let other = try await harness.lyrics.createLyrics(Self.request(title: "Night Drive", requestID: "retry-2"), options: AuthHarness.bearer(owner.token))
+            #expect(other.created)
+            #expect(try await Self.songCount(harness, owner.token) == 2)
+        }
+    }
+
+    @Test("Concurrent creates with one request id save one song and all answer with it")
+    func concurrentRequestIDsSaveOneSong() async throws {
+        try await withLyricsService { harness in
+            let owner = try await harness.user()
+            let answers = try await withThrowingTaskGroup(of: Lyrica_Lyrics_V1_CreateLyricsResponse.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await harness.lyrics.createLyrics(Self.request(title: "Night Drive", requestID: "same"), options: AuthHarness.bearer(owner.token))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.filter(\.created).count == 1)
+            #expect(Set(answers.map(\.lyrics.id)).count == 1)
+            #expect(try await Self.songCount(harness, owner.token) == 1)
+        }
+    }
+
+    @Test("A request id belongs to its user: another user sending the same one saves their own song")
+    func requestIDsArePerUser() async throws {
+        try await withLyricsService { harness in
+            let alice = try await harness.user()
+            let bob = try await harness.user()
+            let hers = try await harness.lyrics.createLyrics(Self.request(title: "Hers", requestID: "shared"), options: AuthHarness.bearer(alice.token))
+            let his = try await harness.lyrics.createLyrics(Self.request(title: "His", requestID: "shared"), options: AuthHarness.bearer(bob.token))
+            #expect(his.created)
+            #expect(his.lyrics.id != hers.lyrics.id)
+            #expect(his.lyrics.userID == bob.id)
+        }
+    }
+
+    @Test("Without a request id every create saves a song")
+    func createsWithoutRequestIDAreIndependent() async throws {
+        try await withLyricsService { harness in
+            let owner = try await harness.user()
+            let first = try await harness.lyrics.createLyrics(Self.request(title: "Night Drive", requestID: ""), options: AuthHarness.bearer(owner.token))
+            let second = try await harness.lyrics.createLyrics(Self.request(title: "Night Drive", requestID: ""), options: AuthHarness.bearer(owner.token))
+            #expect(first.created && second.created)
+            #expect(first.lyrics.id != second.lyrics.id)
+        }
+    }
+
+    static func request(title: String, requestID: String) -> Lyrica_Lyrics_V1_CreateLyricsRequest {
+        .with {
+            $0.title = title
+            $0.content = "Headlights on the empty road"
+            $0.requestID = requestID
+        }
+    }
+
+    static func songCount(_ harness: LyricsHarness, _ token: String) async throws -> Int {
+        try await harness.lyrics.listMyLyrics(.with { $0.pageSize = 100 }, options: AuthHarness.bearer(token)).lyrics.count
+    }
+
     @Test("An update with the version read succeeds and bumps it; a stale version is ABORTED")
     func optimisticConcurrency() async throws {
         try await withLyricsService { harness in

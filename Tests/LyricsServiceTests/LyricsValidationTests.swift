@@ -53,6 +53,8 @@ struct LyricsValidationTests {
         create("a score above 1", "scores are from 0 to 1") { $0.scores.quality = 1.5 },
         create("a bad language", "is not a language tag") { $0.language = "English" },
         create("created as published", "set by PublishLyrics") { $0.status = .published },
+        create("a request id too long", "request_id has 129 characters") { $0.requestID = String(repeating: "r", count: 129) },
+        create("a request id with a control character", "request_id contains control characters") { $0.requestID = "retry\n1" },
         Case(name: "a bad id", fragment: "is not a lyrics id") { lyrics, options, _ in
             _ = try await lyrics.getLyrics(.with { $0.id = "song-1" }, options: options)
         },

@@ -30,6 +30,7 @@ package struct LyricsDraft: Sendable {
         package static let themeLength = 255
         package static let promptLength = 10_000
         package static let jsonBytes = 16_384
+        package static let requestIDLength = 128
         package static let sectionTypes = ["intro", "verse", "pre-chorus", "chorus", "post-chorus", "bridge", "outro"]
     }
 
@@ -71,6 +72,18 @@ package struct LyricsDraft: Sendable {
         self.generationSeconds = generation.generationTimeSeconds > 0 ? generation.generationTimeSeconds : nil
         self.scores = try Self.scores(request.scores)
         self.status = try Self.editableStatus(request.status)
+    }
+
+    /// A CreateLyrics request_id: nil when absent; otherwise 1–128 characters without control characters.
+    package static func requestID(_ raw: String) throws(RPCError) -> String? {
+        guard !raw.isEmpty else { return nil }
+        guard raw.count <= Limits.requestIDLength else {
+            throw RPCError(.invalidArgument, "request_id has \(raw.count) characters; the most is \(Limits.requestIDLength)")
+        }
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw RPCError(.invalidArgument, "request_id contains control characters; use printable text such as a UUID")
+        }
+        return raw
     }
 
     // MARK: Field rules, shared with updates

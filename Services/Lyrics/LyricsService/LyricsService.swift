@@ -25,8 +25,12 @@ package struct LyricsService: Lyrica_Lyrics_V1_LyricsService.ServiceProtocol {
     {
         let user = try context.requireUser()
         let draft = try LyricsDraft(request)
-        let lyrics = try await self.store.create(draft, userID: user, logger: context.logger)
-        return .with { $0.lyrics = lyrics }
+        let requestID = try LyricsDraft.requestID(request.requestID)
+        let (lyrics, created) = try await self.store.create(draft, userID: user, requestID: requestID, logger: context.logger)
+        return .with {
+            $0.lyrics = lyrics
+            $0.created = created
+        }
     }
 
     package func getLyrics(_ request: Lyrica_Lyrics_V1_GetLyricsRequest, context: RPCContext) async throws -> Lyrica_Lyrics_V1_GetLyricsResponse {

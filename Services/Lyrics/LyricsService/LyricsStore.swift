@@ -38,26 +38,43 @@ package struct LyricsStore: Sendable {
 
     // MARK: Writing
 
-    package func create(_ draft: LyricsDraft, userID: UUID, logger: Logger) async throws -> Lyrica_Lyrics_V1_Lyrics {
+    /// Saves a new song, or finds the one an earlier call with the same request id saved
+    /// (created false). Two concurrent calls with one id make one song: the second waits on the
+    /// unique index for the first to commit, then reads its song.
+    package func create(
+        _ draft: LyricsDraft, userID: UUID, requestID: String?, logger: Logger
+    ) async throws -> (lyrics: Lyrica_Lyrics_V1_Lyrics, created: Bool) {
         try await self.postgres.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO lyrics.lyrics (
                     user_id, title, content, structure, genre, mood, theme, language, prompt, generation_params,
-                    model_used, generation_time_seconds, quality_score, rhyme_score, creativity_score, coherence_score, status)
+                    model_used, generation_time_seconds, quality_score, rhyme_score, creativity_score, coherence_score, status,
+                    request_id)
                 VALUES (
                     \(userID), \(draft.title), \(draft.content), \(draft.structureJSON)::jsonb, \(draft.genre), \(draft.mood),
                     \(draft.theme), \(draft.language), \(draft.prompt), \(draft.generationParamsJSON)::jsonb, \(draft.modelUsed),
                     \(draft.generationSeconds), \(draft.scores[0]), \(draft.scores[1]), \(draft.scores[2]), \(draft.scores[3]),
-                    \(draft.status))
+                    \(draft.status), \(requestID))
+                ON CONFLICT (user_id, request_id) WHERE request_id IS NOT NULL DO NOTHING
                 RETURNING id
                 """, logger: logger)
             var id: UUID?
             for try await value in rows.decode(UUID.self) { id = value }
-            guard let id else { throw RPCError(.internalError, "INSERT returned no id") }
+            guard let id else {
+                // Only a request id already used by this user stops the insert.
+                let earlier = try await connection.query(
+                    "SELECT id FROM lyrics.lyrics WHERE user_id = \(userID) AND request_id = \(requestID)", logger: logger)
+                var earlierID: UUID?
+                for try await value in earlier.decode(UUID.self) { earlierID = value }
+                guard let earlierID, let lyrics = try await Self.lyrics(id: earlierID, on: connection, lock: false, logger: logger) else {
+                    throw RPCError(.internalError, "INSERT returned no id")
+                }
+                return (lyrics, false)
+            }
             try await Self.insertSections(draft.sections, lyricsID: id, on: connection, logger: logger)
             try await Self.recordRevision(lyricsID: id, on: connection, logger: logger)
-            return try await Self.lyrics(id: id, on: connection, lock: false, logger: logger)!
+            return (try await Self.lyrics(id: id, on: connection, lock: false, logger: logger)!, true)
         }
     }
 

@@ -206,7 +206,7 @@ package actor GenerationRun {
 
     private func finalise(plan: SongPlan, song: Lyrica_Generation_V1_Song, scores: Lyrica_Generation_V1_Scores, iterations: Int) async throws -> UUID {
         try await self.step("finaliser", "saving the song", percent: 97, input: Self.json(["title": plan.title])) {
-            // An earlier attempt may have saved it before its worker died.
+            // An earlier attempt may have saved it before its worker died (and the request id covers one that died before recording it).
             if let saved = self.job.lyricsID { return (saved, Self.json(["lyrics_id": saved.uuidString.lowercased(), "reused": "true"]), 0, nil) }
             let request = try self.lyricsRequest(plan: plan, song: song, scores: scores, iterations: iterations)
             let lyrics = try await self.dependencies.collaborators.createLyrics(request)
@@ -237,6 +237,8 @@ package actor GenerationRun {
             $0.theme = plan.theme
             $0.language = plan.language
             $0.status = .completed
+            // Retries (UNAVAILABLE after the song was saved, or a new attempt after a dead worker) find the song instead of saving it twice.
+            $0.requestID = "generation:\(self.job.id.uuidString.lowercased())"
             $0.scores = .with {
                 $0.quality = scores.quality
                 $0.rhyme = scores.rhyme
