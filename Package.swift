@@ -243,10 +243,12 @@ let package = Package(
             path: "Services/Retrieval/Embedding",
             swiftSettings: strictSettings
         ),
+        // Dot products chosen at load time for the CPU (AVX-512, AVX2+FMA or portable).
+        .target(name: "CVectorKernels", path: "Services/Retrieval/VectorKernels"),
         // The retrieval service's in-process HNSW vector index (cosine, filters, snapshots).
         .target(
             name: "VectorIndex",
-            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["CVectorKernels", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Services/Retrieval/VectorIndex",
             swiftSettings: strictSettings
         ),
