@@ -183,7 +183,7 @@ struct CLITests {
 struct EchoServerProcessTests {
     @Test("lyrica-echo serves until SIGTERM and then exits cleanly")
     func servesAndStopsOnSigterm() async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = try TestPorts.unused()
         let process = Process()
         process.executableURL = builtExecutable("lyrica-echo")
         process.arguments = ["--port", "\(port)", "--log-level", "error"]

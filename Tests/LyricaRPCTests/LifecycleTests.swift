@@ -47,7 +47,7 @@ struct LifecycleTests {
 
     @Test("With nothing listening, a call fails fast with UNAVAILABLE")
     func failsFastWhenUnreachable() async throws {
-        let port = try await Self.freePort()
+        let port = try TestPorts.unused()
         var configuration = RPCClient.Configuration.defaults
         configuration.backoff.initial = .seconds(5)
         let client = RPCClient(endpoints: [Endpoint(host: "127.0.0.1", port: port)], configuration: configuration, logger: testLogger())
@@ -64,7 +64,7 @@ struct LifecycleTests {
 
     @Test("The client reconnects after the server restarts")
     func reconnectsAfterRestart() async throws {
-        let port = try await Self.freePort()
+        let port = try TestPorts.unused()
         var configuration = RPCClient.Configuration.defaults
         configuration.backoff.initial = .milliseconds(20)
         configuration.backoff.maximum = .milliseconds(100)
@@ -103,7 +103,7 @@ struct LifecycleTests {
 
     @Test("Calls keep working when one of several endpoints is down")
     func skipsDeadEndpoint() async throws {
-        let dead = Endpoint(host: "127.0.0.1", port: try await Self.freePort())
+        let dead = Endpoint(host: "127.0.0.1", port: try TestPorts.unused())
         try await withRunningServer { live in
             let client = RPCClient(endpoints: [dead, live.endpoint], logger: testLogger())
             let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
@@ -128,15 +128,6 @@ struct LifecycleTests {
                 #expect(response.text == "third time")
             }
         }
-    }
-
-    /// A port nothing listens on (bound, then released).
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
     }
 }
 

@@ -105,7 +105,7 @@ func withDeployedSuite<Result: Sendable>(
     let master = "suite-master-secret-0123456789-abcdefghijklmnop"
     let redis = try TestServers.redisURL() + "?key_prefix=test:\(UUID().uuidString.lowercased()):"
     var ports: [String: [(Int, Int)]] = [:]
-    for name in names { ports[name] = try (0..<(counts[name] ?? 1)).map { _ in (try ServiceProcess.freePort(), try ServiceProcess.freePort()) } }
+    for name in names { ports[name] = try (0..<(counts[name] ?? 1)).map { _ in (try TestPorts.unused(), try TestPorts.unused()) } }
     let endpoints = Dictionary(uniqueKeysWithValues: names.map { name in
         ("\(name.uppercased())_ENDPOINTS", ports[name]!.map { "127.0.0.1:\($0.0)" }.joined(separator: ","))
     })

@@ -94,7 +94,7 @@ package final class RedisServerProcess: @unchecked Sendable {
     private var process: Process?
 
     package init() throws {
-        self.port = Int.random(in: 42_000...52_000)
+        self.port = try TestPorts.unused()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("lyrica-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
     }
@@ -115,6 +115,10 @@ package final class RedisServerProcess: @unchecked Sendable {
         // Generous: at the start of a full run dozens of tests start servers at once.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                self.process = nil
+                throw ConfigurationErrorForTests("redis-server on port \(self.port) exited with status \(process.terminationStatus)")
+            }
             if (try? await withTestRedis(url: self.url, { try await $0.send(["PING"]) })) == .status("PONG") { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
