@@ -25,6 +25,7 @@ struct FeedbackAggregateTests {
                     $0.overallRating = rating.overall
                     if let quality = rating.quality { $0.qualityRating = quality }
                     $0.liked = rating.liked
+                    $0.shared = rating.overall == 5
                     $0.tags = .with { $0.tags = rating.tags }
                 }
             }
@@ -43,6 +44,7 @@ struct FeedbackAggregateTests {
             #expect(summary.creativity.histogram == [0, 0, 0, 0, 0])
             #expect(summary.likes == 2)
             #expect(summary.saves == 1)
+            #expect(summary.shares == 1)
             #expect(summary.comments == 1)
             #expect(summary.tags.map(\.tag) == ["catchy", "slow", "warm"])
             #expect(summary.tags.map(\.count) == [2, 1, 1])

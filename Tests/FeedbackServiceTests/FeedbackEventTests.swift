@@ -3,6 +3,7 @@ import FeedbackService
 import Foundation
 import LyricaProtos
 import LyricaRPC
+import PostgresNIO
 import SwiftProtobuf
 import Testing
 import TestSupport
@@ -54,6 +55,43 @@ struct FeedbackEventTests {
             }
             #expect(try await harness.popular(fan).lyrics.isEmpty)
             #expect(try await harness.feedback.listMyLiked(.init(), options: AuthHarness.bearer(fan)).feedback.isEmpty)
+        }
+    }
+
+    @Test("A submit that found a song just before its deletion arrived is NOT_FOUND and brings nothing back")
+    func deletionWinsARacingSubmit() async throws {
+        try await withFeedbackService { harness in
+            let (ownerID, owner) = try await harness.user()
+            let (fanID, fan) = try await harness.user()
+            let known = try await harness.song(owner, title: "Known")  // has feedback before it goes
+            let unknown = try await harness.song(owner, title: "Unknown")  // never had any
+            try await harness.submit(fan, known.id) { $0.liked = true }
+            for song in [known, unknown] { _ = try await harness.lyrics.deleteLyrics(.with { $0.id = song.id }, options: AuthHarness.bearer(owner)) }
+            let ids = [known, unknown].map { UUID(uuidString: $0.id)! }
+            try await eventually("both deletions reached the feedback service") {
+                let rows = try await harness.postgres.query(
+                    "SELECT count(*) FROM feedback.lyrics_info WHERE lyrics_id = ANY(\(ids)) AND deleted", logger: testLogger())
+                for try await count in rows.decode(Int.self) { return count == 2 }
+                return false
+            }
+            // As SubmitFeedback does after the lyrics service answered, before the deletion arrived.
+            let store = FeedbackStore(postgres: harness.postgres)
+            let change = try FeedbackChange(.with { $0.liked = true })
+            for song in [known, unknown] {
+                let facts = SongFacts(
+                    lyricsID: UUID(uuidString: song.id)!, ownerID: UUID(uuidString: ownerID)!, title: song.title, genre: song.genre,
+                    mood: song.mood, isPublic: true, version: song.version)
+                await #expect {
+                    _ = try await store.submit(change, userID: UUID(uuidString: fanID)!, facts: facts, logger: testLogger())
+                } throws: { error in
+                    (error as? any RPCErrorConvertible)?.rpcError.message == "No lyrics with id \(song.id)"
+                }
+                await expectFailure(.notFound, "No lyrics") { _ = try await harness.summary(fan, song.id) }
+            }
+            let rows = try await harness.postgres.query(
+                "SELECT count(*) FROM feedback.user_feedback WHERE lyrics_id = ANY(\(ids))", logger: testLogger())
+            for try await count in rows.decode(Int.self) { #expect(count == 0) }
+            #expect(try await harness.popular(fan).lyrics.isEmpty)
         }
     }
 

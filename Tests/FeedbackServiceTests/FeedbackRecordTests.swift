@@ -81,7 +81,10 @@ struct FeedbackRecordTests {
                 ("overall_rating is 6; ratings are 1 to 5", { $0.overallRating = 6 }),
                 ("creativity_rating is -1", { $0.creativityRating = -1 }),
                 ("comment has 2001 characters; the most is 2000", { $0.comment = String(repeating: "a", count: 2_001) }),
-                ("11 tags sent; the most is 10", { $0.tags = .with { $0.tags = (0...10).map { "tag\($0)" } } }),
+                // Accents as combining marks: 1,001 letters to Swift, 2,002 code points to PostgreSQL's limit.
+                ("comment has 2002 characters; the most is 2000", { $0.comment = String(repeating: "e\u{301}", count: 1_001) }),
+                ("More than 10 different tags sent; the most is 10", { $0.tags = .with { $0.tags = (0...10).map { "tag\($0)" } } }),
+                ("More than 10 different tags sent", { $0.tags = .with { $0.tags = (0..<100_000).map { "t\($0)" } } }),
                 ("has 33 characters; the most is 32", { $0.tags = .with { $0.tags = [String(repeating: "b", count: 33)] } }),
                 ("may only hold letters, digits", { $0.tags = .with { $0.tags = ["<script>"] } }),
                 ("Nothing to record", { _ in }),

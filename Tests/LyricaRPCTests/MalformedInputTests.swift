@@ -251,13 +251,15 @@ struct KeepaliveTests {
     @Test("A client that answers pings keeps its connection")
     func answeredPingsKeepConnection() async throws {
         try await withRunningServer(configure: {
-            $0.keepaliveInterval = .milliseconds(50)
-            $0.keepaliveTimeout = .milliseconds(100)
+            // The timeout leaves a loaded machine time to answer; the wait outlasts it twice over,
+            // so a client that did not answer would be gone.
+            $0.keepaliveInterval = .milliseconds(100)
+            $0.keepaliveTimeout = .seconds(1)
         }) { server in
             try await withClient(server) { client in
                 let echo = Lyrica_Echo_V1_EchoService.Client(wrapping: client)
                 _ = try await echo.get(.init())
-                try await Task.sleep(nanoseconds: 500_000_000)  // several ping rounds
+                try await Task.sleep(nanoseconds: 2_500_000_000)  // many ping rounds, two timeouts
                 let response = try await echo.get(.with { $0.text = "alive" })
                 #expect(response.text == "alive")
             }

@@ -54,8 +54,10 @@ package struct FeedbackChange: Sendable {
         }
         if request.hasComment {
             let comment = request.comment.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard comment.count <= Self.maxCommentLength else {
-                throw RPCError(.invalidArgument, "comment has \(comment.count) characters; the most is \(Self.maxCommentLength)")
+            // Counted as PostgreSQL's char_length counts (code points), so the table's limit agrees.
+            let length = comment.unicodeScalars.count
+            guard length <= Self.maxCommentLength else {
+                throw RPCError(.invalidArgument, "comment has \(length) characters; the most is \(Self.maxCommentLength)")
             }
             self.comment = .some(comment.isEmpty ? nil : comment)
         }
@@ -70,9 +72,11 @@ package struct FeedbackChange: Sendable {
         }
     }
 
-    /// Lowercased, trimmed, duplicates dropped, order kept.
+    /// Lowercased, trimmed, duplicates dropped, order kept. Stops at the first tag over the
+    /// limit, so a request of a million tags costs no more than eleven.
     static func tags(_ raw: [String]) throws(RPCError) -> [String] {
         var tags: [String] = []
+        var seen: Set<String> = []
         for tag in raw {
             let normalised = tag.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             guard !normalised.isEmpty else { throw RPCError(.invalidArgument, "tags cannot be empty") }
@@ -82,10 +86,11 @@ package struct FeedbackChange: Sendable {
             guard normalised.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || " -'".unicodeScalars.contains($0) }) else {
                 throw RPCError(.invalidArgument, "The tag '\(normalised)' may only hold letters, digits, spaces, '-' and '''")
             }
-            if !tags.contains(normalised) { tags.append(normalised) }
-        }
-        guard tags.count <= Self.maxTags else {
-            throw RPCError(.invalidArgument, "\(tags.count) tags sent; the most is \(Self.maxTags)")
+            guard seen.insert(normalised).inserted else { continue }
+            guard tags.count < Self.maxTags else {
+                throw RPCError(.invalidArgument, "More than \(Self.maxTags) different tags sent; the most is \(Self.maxTags)")
+            }
+            tags.append(normalised)
         }
         return tags
     }

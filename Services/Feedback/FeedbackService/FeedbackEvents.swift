@@ -7,7 +7,7 @@ package import PostgresNIO
 /// What the feedback service does with other services' events: `user.deleted` deletes that
 /// user's feedback (announcing new like counts), `lyrics.deleted` forgets a song and its
 /// feedback, `lyrics.changed` refreshes a song's facts (a song no longer public leaves the
-/// popular list).
+/// popular list; one public again returns to it with its score).
 package struct FeedbackEvents: Sendable {
     package static let topics = ["user.deleted", "lyrics.deleted", "lyrics.changed"]
     package let store: FeedbackStore
@@ -40,7 +40,8 @@ package struct FeedbackEvents: Sendable {
                 lyricsID: try payload.uuid("lyrics_id"), ownerID: try payload.uuid("user_id"), title: payload.string("title") ?? "",
                 genre: payload.string("genre") ?? "", mood: payload.string("mood") ?? "", isPublic: payload.bool("is_public") ?? false,
                 version: try payload.int64("version"))
-            guard try await self.store.updateFacts(facts, on: connection, logger: logger), !facts.isPublic else { return nil }
+            guard try await self.store.updateFacts(facts, on: connection, logger: logger) else { return nil }
+            if facts.isPublic { return { await Self.bestEffort(logger) { try await popularity.refresh(facts.lyricsID, logger: logger) } } }
             return { await Self.bestEffort(logger) { try await popularity.remove(facts.lyricsID) } }
         default:
             logger.debug("Ignoring an event of another topic", metadata: ["event.topic": "\(event.topic)"])

@@ -74,7 +74,9 @@ extension FeedbackStore {
 
     /// Every public song's score over the window (a like 1, an overall rating (r − 3) / 2; the
     /// owner's feedback left out), best first, positive scores only.
-    package func popularityScores(window: Duration, limit: Int, offset: Int = 0, logger: Logger) async throws -> [(UUID, Double)] {
+    package func popularityScores(
+        window: Duration, limit: Int, offset: Int = 0, only lyricsID: UUID? = nil, logger: Logger
+    ) async throws -> [(UUID, Double)] {
         let rows = try await self.postgres.query(
             """
             SELECT f.lyrics_id,
@@ -82,6 +84,7 @@ extension FeedbackStore {
             FROM feedback.user_feedback f JOIN feedback.lyrics_info i USING (lyrics_id)
             WHERE i.is_public AND f.user_id <> i.owner_id
               AND f.updated_at >= now() - \(window.seconds) * interval '1 second'
+              AND (\(lyricsID)::uuid IS NULL OR f.lyrics_id = \(lyricsID))
             GROUP BY f.lyrics_id
             HAVING sum(CASE WHEN f.is_liked THEN 1 ELSE 0 END + coalesce((f.overall_rating - 3) / 2.0, 0)) > 0
             ORDER BY score DESC, f.lyrics_id
@@ -164,22 +167,25 @@ extension FeedbackStore {
     /// Deletes a deleted user's feedback; each song they had liked gets its new like count
     /// announced. Returns the songs that had feedback from them.
     package func deleteAll(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        // Lock (and count a write to) every song the user gave feedback on, delete, then recount.
-        let locked = try await connection.query(
+        // Lock (and count a write to) the songs the user gave feedback on, in the order writes
+        // lock them (song first), so a write of theirs racing this one waits or is waited for.
+        try await connection.query(
             """
             UPDATE feedback.lyrics_info i SET feedback_version = i.feedback_version + 1
             FROM feedback.user_feedback f
             WHERE f.lyrics_id = i.lyrics_id AND f.user_id = \(userID)
-            RETURNING i.lyrics_id, f.is_liked
             """, logger: logger)
+        // What is deleted decides what is recounted: a song their feedback reached after the
+        // lock above is in this list too, and the recount locks it.
+        let deleted = try await connection.query(
+            "DELETE FROM feedback.user_feedback WHERE user_id = \(userID) RETURNING lyrics_id, is_liked", logger: logger)
         var songs: [UUID] = []
         var likedSongs: Set<UUID> = []
-        for try await (id, liked) in locked.decode((UUID, Bool).self) {
+        for try await (id, liked) in deleted.decode((UUID, Bool).self) {
             songs.append(id)
             if liked { likedSongs.insert(id) }
         }
         guard !songs.isEmpty else { return [] }
-        try await connection.query("DELETE FROM feedback.user_feedback WHERE user_id = \(userID)", logger: logger)
         let recounted = try await connection.query(
             """
             UPDATE feedback.lyrics_info i SET
@@ -195,8 +201,17 @@ extension FeedbackStore {
         return songs
     }
 
-    /// Forgets a deleted song and all feedback on it.
+    /// Forgets a deleted song's feedback and leaves a tombstone in its place (inserted if the
+    /// service never knew the song), so a submit racing the deletion finds it deleted.
     package func deleteLyrics(_ lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("DELETE FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO feedback.lyrics_info AS i (lyrics_id, owner_id, deleted)
+            VALUES (\(lyricsID), '00000000-0000-0000-0000-000000000000', TRUE)
+            ON CONFLICT (lyrics_id) DO UPDATE SET
+                deleted = TRUE, is_public = FALSE, like_count = 0, rating_count = 0, rating_sum = 0,
+                feedback_version = i.feedback_version + 1, updated_at = now()
+            """, logger: logger)
+        try await connection.query("DELETE FROM feedback.user_feedback WHERE lyrics_id = \(lyricsID)", logger: logger)
     }
 }

@@ -111,6 +111,7 @@ package struct FeedbackStore: Sendable {
 
     /// Inserts or refreshes a song's facts (older versions than the stored ones change nothing
     /// but the lock), locks its row and counts a write to its feedback; returns what is stored.
+    /// NOT_FOUND for a deleted song: an upsert that waited on the tombstone's lock sees it.
     private static func saveAndLockFacts(_ facts: SongFacts, on connection: PostgresConnection, logger: Logger) async throws -> SongFacts {
         let rows = try await connection.query(
             """
@@ -124,9 +125,11 @@ package struct FeedbackStore: Sendable {
                 is_public = CASE WHEN i.version < EXCLUDED.version THEN EXCLUDED.is_public ELSE i.is_public END,
                 version = greatest(i.version, EXCLUDED.version),
                 feedback_version = i.feedback_version + 1, updated_at = now()
+            WHERE NOT i.deleted
             RETURNING \(unescaped: Self.factColumns), feedback_version
             """, logger: logger)
-        guard let stored = try await Self.facts(rows).first?.facts else { throw RPCError(.internalError, "Saving a song's facts returned nothing") }
+        // Nothing comes back only for a tombstone: the song was deleted after the lyrics service answered.
+        guard let stored = try await Self.facts(rows).first?.facts else { throw FeedbackError.lyricsNotFound(facts.lyricsID) }
         return stored
     }
 
@@ -137,7 +140,7 @@ package struct FeedbackStore: Sendable {
             UPDATE feedback.lyrics_info SET
                 title = \(facts.title), genre = \(facts.genre), mood = \(facts.mood), is_public = \(facts.isPublic),
                 version = \(facts.version), updated_at = now()
-            WHERE lyrics_id = \(facts.lyricsID) AND version < \(facts.version)
+            WHERE lyrics_id = \(facts.lyricsID) AND version < \(facts.version) AND NOT deleted
             RETURNING lyrics_id
             """, logger: logger)
         for try await _ in rows { return true }
@@ -151,7 +154,7 @@ package struct FeedbackStore: Sendable {
     private static func lockFacts(_ lyricsID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> SongFacts? {
         let rows = try await connection.query(
             """
-            UPDATE feedback.lyrics_info SET feedback_version = feedback_version + 1 WHERE lyrics_id = \(lyricsID)
+            UPDATE feedback.lyrics_info SET feedback_version = feedback_version + 1 WHERE lyrics_id = \(lyricsID) AND NOT deleted
             RETURNING \(unescaped: Self.factColumns), feedback_version
             """, logger: logger)
         return try await Self.facts(rows).first?.facts
@@ -160,7 +163,8 @@ package struct FeedbackStore: Sendable {
     /// A song the service has feedback on: its facts, and how many writes its feedback has seen.
     package func knownSong(_ lyricsID: UUID, logger: Logger) async throws -> (facts: SongFacts, feedbackVersion: Int64)? {
         let rows = try await self.postgres.query(
-            "SELECT \(unescaped: Self.factColumns), feedback_version FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID)", logger: logger)
+            "SELECT \(unescaped: Self.factColumns), feedback_version FROM feedback.lyrics_info WHERE lyrics_id = \(lyricsID) AND NOT deleted",
+            logger: logger)
         return try await Self.facts(rows).first
     }
 

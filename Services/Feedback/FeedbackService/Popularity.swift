@@ -42,6 +42,17 @@ package final class Popularity: Sendable {
         return 1
         """)
 
+    /// Sets one song's score if the set is complete (a score of 0 or below removes it), then
+    /// keeps the best `size`.
+    private static let set = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+        if tonumber(ARGV[2]) > 0 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) else redis.call('ZREM', KEYS[1], ARGV[1]) end
+        local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+        if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1) end
+        return 1
+        """)
+
     /// Replaces the set and marks it complete, atomically.
     private static let replace = RedisScript(
         """
@@ -74,6 +85,15 @@ package final class Popularity: Sendable {
         _ = try self.redis.checked(
             try await self.redis.send(["ZREM", RedisArgument(self.redis.key(Self.key)), RedisArgument(lyricsID.uuidString.lowercased())]),
             command: "ZREM")
+    }
+
+    /// Puts a song that became public (again) in the set with its score from PostgreSQL: its
+    /// feedback from before counts as soon as it is listed.
+    package func refresh(_ lyricsID: UUID, logger: Logger) async throws {
+        let score = try await self.store.popularityScores(window: self.window, limit: 1, only: lyricsID, logger: logger).first?.1 ?? 0
+        _ = try await self.redis.run(
+            Self.set, keys: [Self.key, Self.builtKey],
+            arguments: [RedisArgument(lyricsID.uuidString.lowercased()), RedisArgument("\(score)"), RedisArgument(self.size)])
     }
 
     /// Marks the set incomplete, so the next list rebuilds it (after deletions that change many scores).
