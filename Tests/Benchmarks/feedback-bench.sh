@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The feedback benchmark: over RPC with `lyrica bench`, against release builds of lyrica-auth,
 # lyrica-lyrics and lyrica-feedback on a private PostgreSQL and Redis. Seeds 100,000 feedback rows
-# on 2,000 published songs plus one "hot" song with 5,000, then measures SubmitFeedback (each call
+# on 2,000 published songs plus one "hot" song with 5,000, then measures SubmitFeedback (a like and
+# an unlike in turn, so every call is a real write with a feedback.changed event; each call
 # asks the lyrics service whether the caller may see the song, locks the song's row, upserts, and
 # moves popular_lyrics), GetLyricsSummary from the Redis cache and uncached (a second feedback
 # server with SUMMARY_CACHE_TTL=0s, aggregating the 5,000 rows every call), and ListPopular.
@@ -89,9 +90,12 @@ SQL
 redis-cli -p "$REDIS_PORT" DEL popular_lyrics:built >/dev/null
 
 printf '| call | calls/s | p50 ms | p90 ms | p99 ms | statuses |\n|---|---|---|---|---|---|\n'
-submit="{\"lyricsId\":\"$song\",\"liked\":true,\"overallRating\":4,\"tags\":{\"tags\":[\"warm\"]}}"
-bench_row feedback "SubmitFeedback, 1 in flight" 7196 "$fan_token" "$feedback/SubmitFeedback" -d "$submit" --concurrency 1
-bench_row feedback "SubmitFeedback, 16 in flight (one song)" 7196 "$fan_token" "$feedback/SubmitFeedback" -d "$submit" --concurrency 16
+# A like and an unlike in turn: every call changes the feedback, the song's like count, the
+# popular set, and sends feedback.changed through the outbox (no call is a write of nothing).
+submit="{\"lyricsId\":\"$song\",\"liked\":true,\"overallRating\":4,\"tags\":{\"tags\":[\"warm\"]}}
+{\"lyricsId\":\"$song\",\"liked\":false,\"overallRating\":2,\"tags\":{\"tags\":[\"slow\"]}}"
+bench_row feedback "SubmitFeedback (like, unlike in turn), 1 in flight" 7196 "$fan_token" "$feedback/SubmitFeedback" -d "$submit" --concurrency 1
+bench_row feedback "SubmitFeedback (like, unlike in turn), 16 in flight (one song)" 7196 "$fan_token" "$feedback/SubmitFeedback" -d "$submit" --concurrency 16
 bench_row feedback "GetLyricsSummary cached, 1 in flight" 7196 "$fan_token" "$feedback/GetLyricsSummary" -d "{\"lyricsId\":\"$song\"}" --concurrency 1
 bench_row feedback "GetLyricsSummary cached, 32 in flight" 7196 "$fan_token" "$feedback/GetLyricsSummary" -d "{\"lyricsId\":\"$song\"}" --concurrency 32
 bench_row feedback "GetLyricsSummary uncached (5,001 rows), 1 in flight" 7197 "$fan_token" "$feedback/GetLyricsSummary" -d "{\"lyricsId\":\"$song\"}" --concurrency 1

@@ -151,6 +151,19 @@ struct CLITests {
         }
     }
 
+    @Test("bench given several request messages sends them in turn")
+    func benchRotatesMessages() async throws {
+        try await withRunningServer { server in
+            let output = try CLIProcess.run([
+                "bench", "\(server.endpoint)", "/lyrica.echo.v1.EchoService/Get",
+                "-d", #"{"text":"fine"}"# + "\n" + #"{"text":"refused","delayMillis":70000}"#,
+                "--concurrency", "4", "--total", "40", "--format", "json",
+            ])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], "\(output.stderr)")
+            #expect((report["statusCodes"] as? [String: Int]) == ["OK": 20, "INVALID_ARGUMENT": 20])
+        }
+    }
+
     @Test("bench of a streaming method counts messages")
     func benchStreaming() async throws {
         try await withRunningServer { server in

@@ -25,7 +25,9 @@ struct Bench: AsyncParsableCommand {
     @Argument(help: "The method, /package.Service/Method.")
     var method: String
 
-    @Option(name: [.customShort("d"), .customLong("data")], help: "Request JSON or @file. Default {}.")
+    @Option(
+        name: [.customShort("d"), .customLong("data")],
+        help: "Request JSON or @file. Default {}. Several objects ({..}{..} or one per line) are sent in turn, one per message.")
     var data: String?
 
     @Option(name: [.customShort("c"), .long], help: "Calls in flight at once.")
@@ -102,9 +104,10 @@ struct Bench: AsyncParsableCommand {
 
     private func makePlan<Request: SwiftProtobuf.Message>(_ type: Request.Type, input: String, method: MethodDescriptor) throws -> BenchPlan {
         let objects = try JSONMessages.splitObjects(input)
-        let request = try JSONMessages.decode(objects.first ?? "{}", as: Request.self)
-        let body: ByteBuffer = try request.serializedBytes()
-        return BenchPlan(method: method, requestBody: body, streamMessages: self.streamMessages)
+        let bodies: [ByteBuffer] = try (objects.isEmpty ? ["{}"] : objects).map {
+            try JSONMessages.decode($0, as: Request.self).serializedBytes()
+        }
+        return BenchPlan(method: method, requestBodies: bodies, streamMessages: self.streamMessages)
     }
 
     static func parseDuration(_ text: String) throws -> TimeAmount {
@@ -116,11 +119,26 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-/// What one call sends.
+/// What the calls send: the request messages in turn (one, or several to vary the load, e.g.
+/// a like then an unlike so every write changes something).
 struct BenchPlan: Sendable {
     let method: MethodDescriptor
-    let requestBody: ByteBuffer
+    let requestBodies: [ByteBuffer]
     let streamMessages: Int
+    private let sent = ManagedAtomic<Int>(0)
+
+    init(method: MethodDescriptor, requestBodies: [ByteBuffer], streamMessages: Int) {
+        precondition(!requestBodies.isEmpty, "a bench needs a request")
+        self.method = method
+        self.requestBodies = requestBodies
+        self.streamMessages = streamMessages
+    }
+
+    /// The next request message, round robin across every worker.
+    func nextBody() -> ByteBuffer {
+        guard self.requestBodies.count > 1 else { return self.requestBodies[0] }
+        return self.requestBodies[self.sent.loadThenWrappingIncrement(ordering: .relaxed) % self.requestBodies.count]
+    }
 }
 
 /// Voluntary and involuntary context switches of a process, from /proc.

@@ -25,10 +25,10 @@ struct BenchRunner: Sendable {
         let plan = self.plan
         switch plan.method.kind {
         case .unary:
-            _ = try await client.unary(plan.method, requestBody: plan.requestBody, options: self.callOptions)
+            _ = try await client.unary(plan.method, requestBody: plan.nextBody(), options: self.callOptions)
             return 1
         case .serverStreaming:
-            return try await client.serverStreaming(plan.method, requestBody: plan.requestBody, options: self.callOptions) { stream in
+            return try await client.serverStreaming(plan.method, requestBody: plan.nextBody(), options: self.callOptions) { stream in
                 var count = 0
                 for try await _ in stream { count += 1 }
                 return count
@@ -36,13 +36,13 @@ struct BenchRunner: Sendable {
         case .clientStreaming:
             let messages = plan.streamMessages
             _ = try await client.clientStreaming(plan.method, options: self.callOptions) { writer in
-                for _ in 0..<messages { try await writer.write(plan.requestBody) }
+                for _ in 0..<messages { try await writer.write(plan.nextBody()) }
             }
             return 1
         case .bidirectionalStreaming:
             let messages = plan.streamMessages
             return try await client.bidirectionalStreaming(plan.method, options: self.callOptions, requests: { writer in
-                for _ in 0..<messages { try await writer.write(plan.requestBody) }
+                for _ in 0..<messages { try await writer.write(plan.nextBody()) }
             }) { stream in
                 var count = 0
                 for try await _ in stream { count += 1 }
